@@ -1,0 +1,60 @@
+"""CLI commands: `flask --app wsgi db upgrade`, `forms import FILE|FOLDER ...`, `demo load`."""
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+db_cli = AppGroup("db", help="Database schema.")
+forms_cli = AppGroup("forms", help="Publish XLSForm workbooks.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration to the configured database."""
+    from app.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@forms_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--by", "published_by", default=None, help="Who publishes (default: the OS user).")
+def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
+    """Publish workbooks (files, or every .xlsx in a folder). Exits 1 if any is refused."""
+    from app.forms.publishing import publish_workbook
+    from app.xlsform.problems import WorkbookRejected
+
+    who = published_by or f"cli:{getpass.getuser()}"
+    files: list[Path] = []
+    for p in paths:
+        files.extend(sorted(p.glob("*.xlsx")) if p.is_dir() else [p])
+    failed = 0
+    for f in files:
+        try:
+            result = publish_workbook(f.name, f.read_bytes(), published_by=who)
+        except WorkbookRejected as e:
+            failed += 1
+            click.echo(f"✗ {f.name}: ไม่เผยแพร่ / not published ({len(e.problems)} problems)", err=True)
+            for p in e.problems:
+                where = p.where_en()
+                click.echo(f"   - [{where}] {p.message_th} / {p.message_en}", err=True)
+                if p.hint_en:
+                    click.echo(f"     ↳ {p.hint_th} / {p.hint_en}", err=True)
+            continue
+        v = result.form_version
+        state = "published" if result.created else "unchanged, no new version"
+        click.echo(f"✓ {f.name}: {v.form.form_id} version {v.version} ({state})")
+        for p in result.problems:
+            click.echo(f"   ! [{p.where_en()}] {p.message_th} / {p.message_en}")
+    if failed:
+        raise SystemExit(1)
+
+
+def init_app(app) -> None:  # noqa: ANN001
+    app.cli.add_command(db_cli)
+    app.cli.add_command(forms_cli)

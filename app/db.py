@@ -1,0 +1,70 @@
+"""SQLAlchemy 2 engine and session for the app: one session per request, SQLite in WAL with foreign keys."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+_session_factory = sessionmaker(expire_on_commit=False)
+# One session per thread (gunicorn sync workers); removed at the end of every request.
+session: scoped_session[Session] = scoped_session(_session_factory)
+_engine: Engine | None = None
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def configure(url: str) -> Engine:
+    """Point the session at the database `url` (called by create_app and by scripts)."""
+    global _engine
+    session.remove()
+    if _engine is not None:
+        _engine.dispose()
+    _engine = make_engine(url)
+    _session_factory.configure(bind=_engine)
+    return _engine
+
+
+def engine() -> Engine:
+    assert _engine is not None, "db.configure() was not called"
+    return _engine
+
+
+@contextmanager
+def transaction():
+    """Commit the enclosed work as one unit, or roll all of it back."""
+    s = session()
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+
+
+def init_app(app) -> None:  # noqa: ANN001
+    configure(app.config["DATABASE_URL"])
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):  # noqa: ANN001
+        session.remove()

@@ -1,0 +1,178 @@
+"""ORM models: published forms and their immutable versions, submissions, attachments, conflicts.
+
+Attachments' bytes live in `blobs`, addressed by their SHA-256, in the same database as the
+submission that names them, so a submission and its files are written in one transaction.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Form(Base):
+    """A questionnaire, identified by the XForm id (`settings.form_id`); owns its versions."""
+
+    __tablename__ = "forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(255), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list[FormVersion]] = relationship(
+        back_populates="form", order_by="FormVersion.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def latest(self) -> FormVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class FormVersion(Base):
+    """One publish of a workbook. Immutable: submissions point at the version they were filled on."""
+
+    __tablename__ = "form_versions"
+    __table_args__ = (
+        UniqueConstraint("form_pk", "version", name="uq_form_version_version"),
+        UniqueConstraint("form_pk", "content_hash", name="uq_form_version_content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_pk: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(500))
+    xlsx_filename: Mapped[str] = mapped_column(String(255))
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary)  # the original workbook, byte for byte
+    xform: Mapped[str] = mapped_column(Text)  # XForm XML as ODK Collect downloads it
+    survey: Mapped[dict] = mapped_column(JSON)  # pyxform's survey definition (JSON)
+    definition: Mapped[dict] = mapped_column(JSON)  # app.xlsform.definition.FormDefinition as dict
+    content_hash: Mapped[str] = mapped_column(String(64))
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    published_by: Mapped[str] = mapped_column(String(255))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    form: Mapped[Form] = relationship(back_populates="versions")
+    media: Mapped[list[FormMedia]] = relationship(
+        back_populates="form_version", cascade="all, delete-orphan", order_by="FormMedia.filename"
+    )
+
+
+class FormMedia(Base):
+    """A file a form version needs on the device (external choices CSV, images named in the workbook)."""
+
+    __tablename__ = "form_media"
+    __table_args__ = (UniqueConstraint("form_version_id", "filename", name="uq_form_media_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+
+    form_version: Mapped[FormVersion] = relationship(back_populates="media")
+    blob: Mapped[Blob] = relationship()
+
+
+class Blob(Base):
+    """Content-addressed bytes of attachments and media (stored once however often they are sent)."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SubmissionStatus:
+    ACCEPTED = "accepted"
+    NEEDS_CORRECTION = "needs_correction"
+    ALL = (ACCEPTED, NEEDS_CORRECTION)
+
+
+class Submission(Base):
+    """One filled form, as received. Never deleted; an edit (deprecatedID) supersedes it."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_form_received", "form_pk", "received_at"),
+        Index("ix_submissions_form_status", "form_pk", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(255), unique=True)
+    form_pk: Mapped[int] = mapped_column(ForeignKey("forms.id"), index=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), index=True)
+    # Edit chain: deprecated_id names the instance this one replaces; root_instance_id the first one.
+    deprecated_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    root_instance_id: Mapped[str] = mapped_column(String(255), index=True)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(32))
+    errors: Mapped[list] = mapped_column(JSON, default=list)  # [{path, code, message_th, message_en}]
+    xml: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))  # of the XML as received
+    data: Mapped[dict] = mapped_column(JSON)  # answers by path, as parsed; repeats as lists
+    instance_name: Mapped[str | None] = mapped_column(String(500))
+    submitted_by: Mapped[str | None] = mapped_column(String(255))
+    device_id: Mapped[str | None] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    form: Mapped[Form] = relationship()
+    form_version: Mapped[FormVersion] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Attachment.filename"
+    )
+
+
+class SubmissionConflict(Base):
+    """A different copy sent under an instanceID we already hold: kept aside, nothing overwritten."""
+
+    __tablename__ = "submission_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(255), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    xml: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    attachments: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, content_type, sha256, size}]
+    submitted_by: Mapped[str | None] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    submission: Mapped[Submission] = relationship()
+
+
+class Attachment(Base):
+    """A file sent with a submission (photo, signature), with its checksum."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("submission_id", "filename", name="uq_attachment_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    size: Mapped[int] = mapped_column(Integer)
+
+    submission: Mapped[Submission] = relationship(back_populates="attachments")
+    blob: Mapped[Blob] = relationship()

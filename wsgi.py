@@ -1,0 +1,4 @@
+"""What gunicorn serves: `gunicorn wsgi:app`; also `flask --app wsgi ...` for the CLI."""
+from app import create_app
+
+app = create_app()
