@@ -21,9 +21,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     Htmx(app)
 
-    from app.forms import api, openrosa, submissions, views
+    from app.forms import api, fill, openrosa, submissions, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(fill.bp)
     app.register_blueprint(openrosa.bp)
     app.register_blueprint(submissions.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")

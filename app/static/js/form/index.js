@@ -1,0 +1,1 @@
+// Form runtime entry (see fill page).
