@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 db_cli = AppGroup("db", help="Database schema.")
 forms_cli = AppGroup("forms", help="Publish XLSForm workbooks.")
+demo_cli = AppGroup("demo", help="Demo data.")
 
 
 @db_cli.command("upgrade")
@@ -55,6 +56,16 @@ def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
         raise SystemExit(1)
 
 
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load demo submissions on the bundled questionnaires (idempotent)."""
+    from app.demo import load_demo
+
+    results = load_demo()
+    click.echo(f"demo data: {len(results)} submissions ({sum(1 for _, s in results if s == 201)} stored or already there)")
+
+
 def init_app(app) -> None:  # noqa: ANN001
     app.cli.add_command(db_cli)
     app.cli.add_command(forms_cli)
+    app.cli.add_command(demo_cli)
