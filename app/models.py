@@ -176,3 +176,46 @@ class Attachment(Base):
 
     submission: Mapped[Submission] = relationship(back_populates="attachments")
     blob: Mapped[Blob] = relationship()
+
+
+class UnprocessableSubmission(Base):
+    """A POST to /submission we could not file under a form (unreadable XML, no instanceID, unknown
+    form or version, an attachment over the limit, a server failure): kept byte for byte for review.
+
+    Attachments are described in `attachments` and their bytes stored in `blobs` (except a file
+    refused for its size, which is described only). The same bytes refused for the same reason
+    again are recorded once (`times_received` counts the sends)."""
+
+    __tablename__ = "unprocessable_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    xml: Mapped[bytes] = mapped_column(LargeBinary)  # the xml_submission_file part as received
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of `xml`
+    reason_code: Mapped[str] = mapped_column(String(64))  # unreadable, no_instance_id, unknown_form, ...
+    reason_th: Mapped[str] = mapped_column(Text)
+    reason_en: Mapped[str] = mapped_column(Text)
+    # What the XML claimed, when it could be read (for finding it again).
+    form_id: Mapped[str | None] = mapped_column(String(255))
+    version: Mapped[str | None] = mapped_column(String(255))
+    instance_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, content_type, sha256, size, stored}]
+    submitted_by: Mapped[str | None] = mapped_column(String(255))
+    device_id: Mapped[str | None] = mapped_column(String(255))
+    times_received: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkbookUpload(Base):
+    """A workbook uploaded for preview, waiting for the Publish click. Kept in the database (not in a
+    process's memory) so any app server can publish it; old ones are deleted on the next upload."""
+
+    __tablename__ = "workbook_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -1,4 +1,139 @@
-"""JSON API under /api/v1 (marshmallow schemas): forms, versions, submissions, validation errors."""
-from flask import Blueprint
+"""JSON API under /api/v1 (marshmallow schemas): forms, versions, submissions, validation errors.
+
+Errors are JSON in Thai and English: {"error": {status, message_th, message_en[, fields]}};
+invalid query parameters are 400, unknown forms or submissions 404.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
+
+from app import db
+from app.forms.schemas import (
+    AttachmentSchema,
+    FormDetailSchema,
+    FormSummarySchema,
+    HistoryEntrySchema,
+    SubmissionDetailSchema,
+    SubmissionQuerySchema,
+    SubmissionSummarySchema,
+)
+from app.models import Attachment, Form, FormVersion, Submission, SubmissionConflict
 
 bp = Blueprint("api", __name__)
+
+# Versions carry the workbook and XForm; the API only shows their small columns.
+_VERSION_COLUMNS = (FormVersion.form_pk, FormVersion.version, FormVersion.title, FormVersion.content_hash,
+                    FormVersion.published_by, FormVersion.published_at)
+
+
+def _versions():
+    return selectinload(Form.versions).load_only(*_VERSION_COLUMNS).selectinload(FormVersion.media)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message_th: str, message_en: str, fields: dict | None = None):
+        super().__init__(message_en)
+        self.status, self.message_th, self.message_en, self.fields = status, message_th, message_en, fields
+
+
+@bp.errorhandler(ApiError)
+def _api_error(e: ApiError):
+    body = {"status": e.status, "message_th": e.message_th, "message_en": e.message_en}
+    if e.fields:
+        body["fields"] = e.fields
+    return jsonify({"error": body}), e.status
+
+
+def _form_or_404(form_id: str) -> Form:
+    form = db.session.scalar(
+        select(Form).where(Form.form_id == form_id).options(_versions()))
+    if form is None:
+        raise ApiError(404, f"ไม่พบแบบสอบถามรหัส '{form_id}'", f"No form with id '{form_id}'.")
+    return form
+
+
+def _submission_or_404(instance_id: str) -> Submission:
+    found = db.session.scalar(select(Submission).where(Submission.instance_id == instance_id))
+    if found is None:
+        raise ApiError(404, f"ไม่พบข้อมูลรหัส '{instance_id}'", f"No submission with instanceID '{instance_id}'.")
+    return found
+
+
+@bp.get("/forms")
+def forms():
+    found = db.session.scalars(
+        select(Form).options(_versions()).order_by(Form.form_id)).all()
+    return jsonify({"forms": FormSummarySchema(many=True).dump(found)})
+
+
+@bp.get("/forms/<form_id>")
+def form_detail(form_id: str):
+    return jsonify(FormDetailSchema().dump(_form_or_404(form_id)))
+
+
+@bp.get("/forms/<form_id>/submissions")
+def form_submissions(form_id: str):
+    form = _form_or_404(form_id)
+    try:
+        params = SubmissionQuerySchema().load(request.args.to_dict())
+    except ValidationError as e:
+        raise ApiError(400, "พารามิเตอร์ไม่ถูกต้อง", "Invalid query parameters.", e.messages) from None
+    where = [Submission.form_pk == form.id]
+    if "status" in params:
+        where.append(Submission.status == params["status"])
+    if "current" in params:
+        where.append(Submission.is_current.is_(params["current"]))
+    total = db.session.scalar(select(func.count()).select_from(Submission).where(*where))
+    items = db.session.scalars(
+        select(Submission).where(*where)
+        .options(defer(Submission.xml), defer(Submission.data), selectinload(Submission.form),
+                 selectinload(Submission.form_version).load_only(*_VERSION_COLUMNS))
+        .order_by(Submission.received_at.desc(), Submission.id.desc())
+        .limit(params["limit"]).offset(params["offset"])).all()
+    return jsonify({
+        "form_id": form.form_id,
+        "total": total,
+        "limit": params["limit"],
+        "offset": params["offset"],
+        "items": SubmissionSummarySchema(many=True).dump(items),
+    })
+
+
+@bp.get("/submissions/<instance_id>")
+def submission_detail(instance_id: str):
+    sub = _submission_or_404(instance_id)
+    body = SubmissionDetailSchema(exclude=("attachments", "history", "conflicts_count", "superseded_by")).dump(sub)
+    body["attachments"] = AttachmentSchema(many=True).dump([
+        {"filename": a.filename, "content_type": a.content_type, "sha256": a.sha256, "size": a.size,
+         "url": url_for("api.attachment", instance_id=sub.instance_id, filename=a.filename, _external=True)}
+        for a in sub.attachments
+    ])
+    chain = db.session.scalars(
+        select(Submission).where(Submission.root_instance_id == sub.root_instance_id)
+        .options(defer(Submission.xml), defer(Submission.data),
+                 selectinload(Submission.form_version).load_only(*_VERSION_COLUMNS))
+        .order_by(Submission.received_at, Submission.id)).all()
+    body["history"] = HistoryEntrySchema(many=True).dump(chain)
+    replaced_by = db.session.get(Submission, sub.superseded_by_id) if sub.superseded_by_id else None
+    body["superseded_by"] = replaced_by.instance_id if replaced_by else None
+    body["conflicts_count"] = db.session.scalar(
+        select(func.count()).select_from(SubmissionConflict).where(SubmissionConflict.submission_id == sub.id))
+    return jsonify(body)
+
+
+@bp.get("/submissions/<instance_id>/attachments/<path:filename>")
+def attachment(instance_id: str, filename: str):
+    sub = _submission_or_404(instance_id)
+    found = db.session.scalar(select(Attachment).where(
+        Attachment.submission_id == sub.id, Attachment.filename == filename))
+    if found is None:
+        raise ApiError(404, f"ไม่พบไฟล์แนบ '{filename}'", f"No attachment named '{filename}'.")
+    return Response(found.blob.content, content_type=found.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename, safe='')}",
+        "ETag": f'"{found.sha256}"',
+    })

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 21:24:08.469622
+Create Date: 2026-11-25 21:31:00.100094
 """
 from alembic import op
 import sqlalchemy as sa
@@ -30,6 +30,42 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('form_id')
     )
+    op.create_table('unprocessable_submissions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('xml', sa.LargeBinary(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('reason_code', sa.String(length=64), nullable=False),
+    sa.Column('reason_th', sa.Text(), nullable=False),
+    sa.Column('reason_en', sa.Text(), nullable=False),
+    sa.Column('form_id', sa.String(length=255), nullable=True),
+    sa.Column('version', sa.String(length=255), nullable=True),
+    sa.Column('instance_id', sa.String(length=255), nullable=True),
+    sa.Column('attachments', sa.JSON(), nullable=False),
+    sa.Column('submitted_by', sa.String(length=255), nullable=True),
+    sa.Column('device_id', sa.String(length=255), nullable=True),
+    sa.Column('times_received', sa.Integer(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('unprocessable_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unprocessable_submissions_content_hash'), ['content_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_unprocessable_submissions_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('workbook_uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token')
+    )
+    with op.batch_alter_table('workbook_uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_workbook_uploads_created_at'), ['created_at'], unique=False)
+
     op.create_table('form_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('form_pk', sa.Integer(), nullable=False),
@@ -161,6 +197,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_form_versions_form_pk'))
 
     op.drop_table('form_versions')
+    with op.batch_alter_table('workbook_uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_workbook_uploads_created_at'))
+
+    op.drop_table('workbook_uploads')
+    with op.batch_alter_table('unprocessable_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unprocessable_submissions_instance_id'))
+        batch_op.drop_index(batch_op.f('ix_unprocessable_submissions_content_hash'))
+
+    op.drop_table('unprocessable_submissions')
     op.drop_table('forms')
     op.drop_table('blobs')
     # ### end Alembic commands ###
