@@ -1,4 +1,465 @@
-"""Submissions pages: list with filters, detail laid out like the form, attachments, exports."""
-from flask import Blueprint
+"""Submissions pages: list with filters, detail laid out like the form, attachments, exports.
+
+The list's filters and paging go through htmx: the same partial (`_submission_rows.html`) is the
+table on the full page and the whole answer to an htmx request. Dates typed by users are Gregorian
+ISO (what <input type=date> sends; a Buddhist-Era year is accepted too) and mean days in Thailand's
+time zone; dates are shown in the Buddhist Era.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterator
+
+from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, load_only, selectinload
+
+from app import db
+from app.errors import error_response
+from app.models import Attachment, Form, FormVersion, Submission, SubmissionStatus
+from app.reports.export import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    ZIP_CONTENT_TYPE,
+    ExportOptions,
+    ExportRecord,
+    has_repeats,
+    is_note,
+    is_select_multiple,
+    is_select_one,
+    iter_csv,
+    node_choices,
+    repeat_entries,
+    write_csv,
+    write_xlsx,
+)
+from app.templating import BANGKOK
+from app.xlsform.definition import FormDefinition, Node, text_in
 
 bp = Blueprint("submissions", __name__)
+
+PER_PAGE = 50
+STATUS_FILTERS = ("all", SubmissionStatus.ACCEPTED, SubmissionStatus.NEEDS_CORRECTION)
+STATUS_TEXT = {
+    SubmissionStatus.ACCEPTED: ("ผ่านการตรวจ", "Accepted"),
+    SubmissionStatus.NEEDS_CORRECTION: ("ต้องแก้ไข", "Needs correction"),
+}
+# Raster images are safe to show inline; anything else (SVG can carry script) is downloaded.
+INLINE_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"}
+_CONTENT_TYPE_RE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
+_TRUE, _FALSE = ("1", "on", "true", "yes"), ("", "0", "off", "false", "no")
+
+
+class BadQuery(Exception):
+    """A query parameter we cannot use: answered 400 with the reason in Thai and English."""
+
+    def __init__(self, message_th: str, message_en: str):
+        super().__init__(message_en)
+        self.message_th, self.message_en = message_th, message_en
+
+
+@bp.errorhandler(BadQuery)
+def _bad_query(e: BadQuery):
+    return error_response(400, e.message_th, e.message_en)
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass
+class ListFilters:
+    status: str = "all"
+    date_from: date | None = None
+    date_to: date | None = None
+    superseded: bool = False
+    page: int = 1
+
+    def args(self, **changes: Any) -> dict[str, str]:
+        """Query arguments for a URL with these filters (defaults left out)."""
+        values = {"status": self.status, "from": self.date_from, "to": self.date_to,
+                  "superseded": self.superseded, "page": self.page}
+        values.update(changes)
+        out: dict[str, str] = {}
+        if values["status"] != "all":
+            out["status"] = values["status"]
+        if values["from"]:
+            out["from"] = values["from"].isoformat()
+        if values["to"]:
+            out["to"] = values["to"].isoformat()
+        if values["superseded"]:
+            out["superseded"] = "1"
+        if values["page"] and values["page"] != 1:
+            out["page"] = str(values["page"])
+        return out
+
+    def clauses(self, form: Form) -> list:
+        where = [Submission.form_pk == form.id]
+        if self.status != "all":
+            where.append(Submission.status == self.status)
+        if not self.superseded:
+            where.append(Submission.is_current.is_(True))
+        if self.date_from:
+            where.append(Submission.received_at >= day_start_utc(self.date_from))
+        if self.date_to:
+            where.append(Submission.received_at < day_start_utc(self.date_to + timedelta(days=1)))
+        return where
+
+
+def day_start_utc(day: date) -> datetime:
+    """Midnight of `day` in Thailand, in UTC (received_at is stored in UTC)."""
+    return datetime.combine(day, time(0), tzinfo=BANGKOK).astimezone(timezone.utc)
+
+
+def parse_date(text: str, which_th: str, which_en: str) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadQuery(f"{which_th}ไม่ถูกต้อง: '{text}' ใช้รูปแบบ ปปปป-ดด-วว",
+                       f"The {which_en} date '{text}' is not valid; use YYYY-MM-DD.") from None
+    if day.year >= 2400:  # typed in the Buddhist Era
+        try:
+            day = day.replace(year=day.year - 543)
+        except ValueError:  # 29 February of a year that is not leap in the Gregorian calendar
+            raise BadQuery(f"{which_th}ไม่ถูกต้อง: '{text}'", f"The {which_en} date '{text}' is not valid.") from None
+    return day
+
+
+def parse_filters(args) -> ListFilters:  # noqa: ANN001
+    status = (args.get("status") or "all").strip()
+    if status not in STATUS_FILTERS:
+        raise BadQuery(f"สถานะ '{status}' ไม่ถูกต้อง ใช้ all, accepted หรือ needs_correction",
+                       f"Unknown status '{status}'; use all, accepted or needs_correction.")
+    date_from = parse_date(args.get("from", ""), "วันที่เริ่ม", "from")
+    date_to = parse_date(args.get("to", ""), "วันที่สิ้นสุด", "to")
+    if date_from and date_to and date_from > date_to:
+        raise BadQuery("วันที่เริ่มต้องไม่อยู่หลังวันที่สิ้นสุด", "The from date must not be after the to date.")
+    superseded_text = (args.get("superseded") or "").strip().lower()
+    if superseded_text not in _TRUE + _FALSE:
+        raise BadQuery("ค่าของ superseded ต้องเป็น 1 หรือ 0", "superseded must be 1 or 0.")
+    page_text = (args.get("page") or "1").strip()
+    if not page_text.isdigit() or int(page_text) < 1 or len(page_text) > 9:
+        raise BadQuery(f"เลขหน้า '{page_text}' ไม่ถูกต้อง", f"Page '{page_text}' is not a valid page number.")
+    return ListFilters(status=status, date_from=date_from, date_to=date_to,
+                       superseded=superseded_text in _TRUE, page=int(page_text))
+
+
+def _form_or_404(form_id: str) -> Form:
+    form = db.session.scalar(select(Form).where(Form.form_id == form_id))
+    if form is None:
+        abort(404)
+    return form
+
+
+def _latest_definition(form: Form) -> FormDefinition | None:
+    version = db.session.scalar(
+        select(FormVersion).where(FormVersion.form_pk == form.id)
+        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.definition))
+        .order_by(FormVersion.id.desc()).limit(1))
+    return FormDefinition.from_dict(version.definition) if version is not None else None
+
+
+def _language(definition: FormDefinition | None, asked: str | None) -> str | None:
+    if definition is None:
+        return None
+    languages = definition.languages or [definition.default_language]
+    if asked:
+        if asked not in languages:
+            raise BadQuery(f"แบบฟอร์มนี้ไม่มีภาษา '{asked}'", f"This form has no language '{asked}'.")
+        return asked
+    return definition.default_language
+
+
+# ---------------------------------------------------------------- list
+
+
+@bp.get("/forms/<form_id>/submissions")
+def list_submissions(form_id: str):
+    form = _form_or_404(form_id)
+    filters = parse_filters(request.args)
+    where = filters.clauses(form)
+    total = db.session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    rows = db.session.execute(
+        select(Submission, FormVersion.version)
+        .join(FormVersion, Submission.form_version_id == FormVersion.id)
+        .where(*where)
+        .options(defer(Submission.xml), defer(Submission.data))
+        .order_by(Submission.received_at.desc(), Submission.id.desc())
+        .limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE)).all()
+    context = {
+        "form": form,
+        "filters": filters,
+        "rows": rows,
+        "total": total,
+        "pages": pages,
+        "per_page": PER_PAGE,
+        "page_url": lambda **changes: url_for("submissions.list_submissions", form_id=form.form_id,
+                                              **filters.args(**changes)),
+        "status_text": STATUS_TEXT,
+        "error_count": error_count,
+    }
+    if request.htmx and not request.headers.get("HX-History-Restore-Request"):
+        return render_template("submissions/_submission_rows.html", **context)
+    definition = _latest_definition(form)
+    context["definition"] = definition
+    context["languages"] = (definition.languages or [definition.default_language]) if definition else []
+    context["has_repeats"] = has_repeats(definition) if definition else False
+    return render_template("submissions/list.html", **context)
+
+
+def error_count(sub: Submission) -> int:
+    """Errors that make a submission need correction (warnings left out)."""
+    return sum(1 for e in (sub.errors or []) if isinstance(e, dict) and e.get("level", "error") == "error")
+
+
+# ---------------------------------------------------------------- detail
+
+
+@dataclass
+class Answer:
+    """One question's answer in one place of the form (a repeat entry gives its own Answer)."""
+
+    node: Node
+    anchor: str
+    label: str
+    kind: str  # empty text choice choices image file geopoint date datetime
+    raw: str = ""
+    value: Any = None
+    errors: list[dict] = field(default_factory=list)
+    computed: bool = False  # calculate / hidden: no control on the form
+
+
+@dataclass
+class Section:
+    node: Node
+    kind: str  # group | repeat
+    label: str
+    items: list = field(default_factory=list)  # group: Answer | Section
+    entries: list[list] = field(default_factory=list)  # repeat: one item list per entry
+
+
+def _anchor(path: str) -> str:
+    return "q" + re.sub(r"[^A-Za-z0-9_-]+", "-", path)
+
+
+_INDEX_RE = re.compile(r"\[\d+\]")
+
+
+class _Layout:
+    """Walks the definition with a submission's answers, giving Sections and Answers to render."""
+
+    def __init__(self, definition: FormDefinition, language: str, attachments: dict[str, Attachment],
+                 errors: list[dict]):
+        self.definition = definition
+        self.language = language
+        self.attachments = attachments
+        self.errors = errors
+        self.placed: dict[int, str] = {}  # id(error) -> anchor of the question showing it
+
+    def text(self, texts: dict[str, str]) -> str:
+        return text_in(texts, self.language, self.definition.default_language)
+
+    def items(self, container: Node, scope: dict[str, Any], indexed: str) -> list:
+        out: list = []
+        for child in container.children:
+            child_indexed = indexed + child.path[len(container.path):]
+            if child.kind == "group":
+                inner = self.items(child, scope, child_indexed)
+                if child.name == "meta" and not child.label:
+                    continue  # instanceID and friends are shown in the header
+                if child.label and inner:
+                    out.append(Section(child, "group", self.text(child.label), items=inner))
+                else:
+                    out.extend(inner)
+            elif child.kind == "repeat":
+                section = Section(child, "repeat", self.text(child.label) or child.name)
+                for index, entry in enumerate(repeat_entries(scope, child.path, container.path), start=1):
+                    section.entries.append(self.items(child, entry, f"{child_indexed}[{index}]"))
+                out.append(section)
+            elif child.kind == "field" and not is_note(child):
+                out.append(self.answer(child, scope.get(child.path), child_indexed))
+        return out
+
+    def answer(self, node: Node, raw: Any, indexed: str) -> Answer:
+        raw_text = "" if raw is None or isinstance(raw, (list, dict)) else str(raw)
+        answer = Answer(node=node, anchor=_anchor(indexed), label=self.text(node.label) or node.name,
+                        kind="text", raw=raw_text, value=raw_text, computed=node.control is None)
+        answer.errors = self.errors_for(node, indexed, raw_text, answer.anchor)
+        if raw_text == "":
+            answer.kind = "empty"
+        elif is_select_one(node) or is_select_multiple(node):
+            labels = {c.name: self.text(c.label) or c.name for c in node_choices(node, self.definition)}
+            if is_select_multiple(node):
+                answer.kind, answer.value = "choices", [(v, labels.get(v, v)) for v in raw_text.split()]
+            else:
+                answer.kind, answer.value = "choice", (raw_text, labels.get(raw_text, raw_text))
+        elif node.datatype == "binary" or node.control == "upload":
+            found = self.attachments.get(raw_text)
+            is_image = found is not None and found.content_type in INLINE_IMAGE_TYPES
+            answer.kind, answer.value = ("image" if is_image else "file"), found
+        elif node.datatype == "geopoint":
+            parts = raw_text.split()
+            try:
+                lat, lon = float(parts[0]), float(parts[1])
+                answer.kind = "geopoint"
+                answer.value = {"lat": lat, "lon": lon, "alt": parts[2] if len(parts) > 2 else None,
+                                "acc": parts[3] if len(parts) > 3 else None}
+            except (IndexError, ValueError):
+                pass
+        elif node.datatype == "date":
+            answer.kind = "date"
+        elif node.datatype == "dateTime":
+            answer.kind = "datetime"
+        return answer
+
+    def errors_for(self, node: Node, indexed: str, raw: str, anchor: str) -> list[dict]:
+        """Errors about this answer. Paths may come with repeat indexes ("/data/r[2]/q", "[1]" may be
+        left out) or without; an unindexed path inside a repeat matches the entries whose answer is
+        the error's value (or all of them when the error names no value)."""
+        found = []
+        for error in self.errors:
+            path = error.get("path")
+            if not path or not isinstance(path, str) or _INDEX_RE.sub("", path) != node.path:
+                continue
+            if "[" in path:
+                matches = path.replace("[1]", "") == indexed.replace("[1]", "")
+            else:
+                matches = indexed == node.path or error.get("value") in (None, raw)
+            if matches:
+                found.append(error)
+                self.placed.setdefault(id(error), anchor)
+        return found
+
+
+@bp.get("/forms/<form_id>/submissions/<path:instance_id>")
+def submission_detail(form_id: str, instance_id: str):
+    form = _form_or_404(form_id)
+    sub = db.session.scalar(
+        select(Submission).where(Submission.form_pk == form.id, Submission.instance_id == instance_id)
+        .options(selectinload(Submission.attachments)))
+    if sub is None:
+        abort(404)
+    version = db.session.scalar(
+        select(FormVersion).where(FormVersion.id == sub.form_version_id)
+        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.title, FormVersion.definition)))
+    definition = FormDefinition.from_dict(version.definition)
+    language = _language(definition, request.args.get("lang"))
+    errors = [e for e in (sub.errors or []) if isinstance(e, dict)]
+    layout = _Layout(definition, language, {a.filename: a for a in sub.attachments}, errors)
+    items = layout.items(definition.root, sub.data or {}, definition.root.path)
+    blocking = [e for e in errors if e.get("level", "error") == "error"]
+    warnings = [e for e in errors if e.get("level", "error") != "error"]
+    history = db.session.execute(
+        select(Submission, FormVersion.version)
+        .join(FormVersion, Submission.form_version_id == FormVersion.id)
+        .where(Submission.root_instance_id == sub.root_instance_id)
+        .options(defer(Submission.xml), defer(Submission.data))
+        .order_by(Submission.received_at, Submission.id)).all()
+    return render_template(
+        "submissions/detail.html", form=form, sub=sub, version=version, definition=definition,
+        language=language, items=items, warnings=warnings,
+        errors=[(e, layout.placed.get(id(e))) for e in blocking],
+        history=history if len(history) > 1 else [], status_text=STATUS_TEXT,
+        languages=definition.languages or [definition.default_language],
+    )
+
+
+# ---------------------------------------------------------------- attachments
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    found = db.session.get(Attachment, attachment_id)
+    if found is None:
+        abort(404)
+    content_type = (found.content_type or "").split(";")[0].strip().lower()
+    if not _CONTENT_TYPE_RE.match(content_type):
+        content_type = "application/octet-stream"
+    inline = content_type in INLINE_IMAGE_TYPES
+    response = send_file(
+        io.BytesIO(found.blob.content), mimetype=content_type, as_attachment=not inline,
+        download_name=found.filename, etag=found.sha256, max_age=3600, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response
+
+
+# ---------------------------------------------------------------- exports
+
+
+def export_records(form: Form, filters: ListFilters) -> Iterator[ExportRecord]:
+    """The filtered submissions as export records, oldest first, read in batches."""
+    query = (
+        select(Submission, FormVersion.version)
+        .join(FormVersion, Submission.form_version_id == FormVersion.id)
+        .where(*filters.clauses(form))
+        .options(defer(Submission.xml), selectinload(Submission.attachments))
+        .order_by(Submission.received_at, Submission.id)
+        .execution_options(yield_per=500)
+    )
+    for sub, version in db.session.execute(query):
+        yield {
+            "instance_id": sub.instance_id,
+            "received_at": sub.received_at,
+            "status": sub.status,
+            "submitted_by": sub.submitted_by,
+            "version": version,
+            "data": sub.data or {},
+            "attachments": [{"filename": a.filename, "content_type": a.content_type, "size": a.size,
+                             "url": url_for("submissions.attachment", attachment_id=a.id)}
+                            for a in sub.attachments],
+        }
+
+
+def _export_basename(form: Form) -> str:
+    safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", form.form_id).strip("._") or "form"
+    return f"{safe_id}-{datetime.now(BANGKOK):%Y%m%d}"
+
+
+@bp.get("/forms/<form_id>/export.<fmt>")
+def export(form_id: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form = _form_or_404(form_id)
+    filters = parse_filters(request.args)
+    headers = (request.args.get("headers") or "labels").strip()
+    if headers not in ("labels", "names"):
+        raise BadQuery("หัวคอลัมน์ต้องเป็น labels หรือ names", "headers must be labels or names.")
+    definition = _latest_definition(form)
+    if definition is None:
+        abort(404)
+    options = ExportOptions(headers=headers, language=_language(definition, request.args.get("lang")))
+    basename = _export_basename(form)
+    records = export_records(form, filters)
+
+    if fmt == "csv" and not has_repeats(definition):
+        response = Response(stream_with_context(iter_csv(definition, records, options)),
+                            content_type=CSV_CONTENT_TYPE)
+        return _as_download(response, f"{basename}.csv")
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    if fmt == "csv":
+        write_csv(definition, records, spool, options, basename=basename)
+        mimetype, name = ZIP_CONTENT_TYPE, f"{basename}.zip"
+    else:
+        write_xlsx(definition, records, spool, options)
+        mimetype, name = XLSX_CONTENT_TYPE, f"{basename}.xlsx"
+    spool.seek(0)
+    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _as_download(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

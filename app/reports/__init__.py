@@ -1,0 +1,1 @@
+"""Reports: dashboards and exports of submissions."""
