@@ -1,0 +1,318 @@
+"""Our own checks of a workbook, run beside pyxform: they find every occurrence (pyxform stops at the
+first error) and catch traps pyxform lets through (smart quotes in formulas, empty groups).
+
+Each finding is a Problem with sheet, Excel row and column header as written. Errors block
+publishing; warnings are shown and do not.
+"""
+from __future__ import annotations
+
+import re
+
+from app.xlsform.problems import Problem
+from app.xlsform.workbook import read_sheets
+
+Sheets = dict[str, list[list[str | None]]]
+
+# Columns holding XPath expressions (base name before "::", lower case, spaces as _).
+EXPRESSION_COLUMNS = {
+    "relevant", "relevance", "constraint", "calculation", "calculate", "required", "choice_filter",
+    "repeat_count", "jr:count", "count", "default", "trigger", "read_only", "readonly",
+}
+SMART_QUOTES = "“”‘’„‟‚‛″′«»"
+_STRAIGHTEN = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"})
+
+
+def straighten_quotes(expression: str) -> str | None:
+    """The expression with curly quotes made straight, when that is surely what the author meant:
+    it has no straight quotes of its own (so no curly quote sits inside a real string literal) and no
+    other look-alike marks. None when it cannot be fixed safely."""
+    if "'" in expression or '"' in expression or any(c in expression for c in "″′«»"):
+        return None
+    fixed = expression.translate(_STRAIGHTEN)
+    return fixed if fixed != expression else None
+
+
+def straighten_workbook_quotes(rows: list[dict]) -> None:
+    """Fix curly quotes in the expression columns of pyxform's survey rows, in place."""
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, str) and _base(key) in EXPRESSION_COLUMNS:
+                fixed = straighten_quotes(value)
+                if fixed is not None:
+                    row[key] = fixed
+REF_RE = re.compile(r"\$\{([^}]*)\}")
+CHOICE_NAME_OK = re.compile(r"^[\w.\-:]+$", re.UNICODE)
+INVISIBLE = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00a0", "\u2060"}
+MULTI_SELECT_RE = re.compile(r"^(select_multiple|select multiple|select all that apply|rank)\s+(\S+)")
+CONTROL_RE = re.compile(r"^(begin|end)[ _]+(group|repeat|loop|lgroup|looped group)\b")
+
+
+def _base(header: str | None) -> str:
+    if not header:
+        return ""
+    return re.sub(r"\s+", "_", header.split("::")[0].strip().lower())
+
+
+def _find_sheet(sheets: Sheets, name: str) -> tuple[str, list[list[str | None]]] | None:
+    for title, rows in sheets.items():
+        if title.strip().lower() == name:
+            return title, rows
+    return None
+
+
+def _cell(row: list[str | None], ci: int | None) -> str:
+    if ci is None or ci >= len(row) or row[ci] is None:
+        return ""
+    return row[ci].strip()
+
+
+def _columns(rows: list[list[str | None]]) -> dict[str, int]:
+    """Base column name -> index of its first occurrence in row 1."""
+    cols: dict[str, int] = {}
+    if rows:
+        for i, h in enumerate(rows[0]):
+            b = _base(h)
+            if b and b not in cols:
+                cols[b] = i
+    return cols
+
+
+def _settings(sheets: Sheets) -> dict[str, str]:
+    found = _find_sheet(sheets, "settings")
+    if not found or len(found[1]) < 2:
+        return {}
+    rows = found[1]
+    return {_base(h): (_cell(rows[1], i)) for i, h in enumerate(rows[0]) if h}
+
+
+def lint_workbook(data: bytes) -> list[Problem]:
+    """Read an .xlsx (already sniffed) and check it. Raises WorkbookRejected if it cannot be read."""
+    return lint_sheets(read_sheets(data))
+
+
+def lint_sheets(sheets: Sheets) -> list[Problem]:
+    problems: list[Problem] = []
+    survey = _find_sheet(sheets, "survey")
+    choices = _find_sheet(sheets, "choices")
+    settings = _settings(sheets)
+    names: set[str] = set()
+    multi_lists: set[str] = set()
+    if survey:
+        problems += _check_survey(survey[0], survey[1], names, multi_lists)
+        problems += _check_references(survey[0], survey[1], names)
+        problems += _check_languages(survey[0], survey[1], settings)
+    if choices:
+        allow_dupes = settings.get("allow_choice_duplicates", "").lower() in {"yes", "true", "true()"}
+        problems += _check_choices(choices[0], choices[1], multi_lists, allow_dupes)
+        if survey:
+            problems += _check_references(choices[0], choices[1], names, only_text=True)
+    return problems
+
+
+def _check_survey(sheet: str, rows: list[list[str | None]], all_names: set[str],
+                  multi_lists: set[str]) -> list[Problem]:
+    out: list[Problem] = []
+    cols = _columns(rows)
+    type_ci, name_ci = cols.get("type"), cols.get("name")
+    type_header = rows[0][type_ci] if type_ci is not None else "type"
+    name_header = rows[0][name_ci] if name_ci is not None else "name"
+    # Stack of open groups: (kind, name, excel_row, names_in_scope, has_children)
+    stack: list[dict] = [{"kind": "survey", "name": None, "row": None, "names": {}, "children": 0}]
+
+    expr_cols = [(i, h) for i, h in enumerate(rows[0] if rows else []) if _base(h) in EXPRESSION_COLUMNS]
+
+    for ri, row in enumerate(rows[1:], start=2):
+        for ci, header in expr_cols:
+            value = _cell(row, ci)
+            bad = sorted({c for c in value if c in SMART_QUOTES})
+            if not bad:
+                continue
+            fixed = straighten_quotes(value) is not None
+            out.append(Problem(
+                message_th=(f"สูตรในคอลัมน์ {header} ใช้เครื่องหมายคำพูดแบบโค้ง ({' '.join(bad)}) "
+                            + ("ระบบเปลี่ยนเป็นแบบตรงให้ตอนเผยแพร่แล้ว" if fixed else "ซึ่งโปรแกรมอ่านไม่ออก")),
+                message_en=(f"The formula in column {header} uses curly quotes ({' '.join(bad)}); "
+                            + ("they were replaced with straight quotes when publishing." if fixed
+                               else "forms cannot read them.")),
+                hint_th="แก้ในไฟล์ Excel เป็นเครื่องหมายคำพูดตรง ' หรือ \" (Excel เปลี่ยนให้อัตโนมัติ: ปิดได้ที่ "
+                        "ตัวเลือกการแก้ไขอัตโนมัติ › จัดรูปแบบอัตโนมัติขณะพิมพ์)",
+                hint_en="Use straight quotes ' or \" in the workbook (Excel's AutoCorrect › AutoFormat As You Type "
+                        "creates curly ones).",
+                sheet=sheet, row=ri, column=header, code="smart_quotes",
+                level="warning" if fixed else "error",
+            ))
+        qtype = _cell(row, type_ci)
+        qtype_norm = re.sub(r"\s+", " ", qtype.lower())
+        name = _cell(row, name_ci)
+        if not qtype and not name:
+            continue
+        m = CONTROL_RE.match(qtype_norm)
+        if mm := MULTI_SELECT_RE.match(qtype_norm):
+            multi_lists.add(mm.group(2))
+        top = stack[-1]
+        if m and m.group(1) == "end":
+            kind = "repeat" if m.group(2) in ("lgroup", "looped group") else m.group(2)
+            if len(stack) == 1:
+                out.append(Problem(
+                    message_th=f"พบ 'end {kind}' โดยไม่มี 'begin {kind}' ที่คู่กัน",
+                    message_en=f"'end {kind}' without a matching 'begin {kind}'.",
+                    hint_th="ลบแถวนี้ หรือเพิ่มแถว begin ก่อนคำถามแรกของกลุ่ม",
+                    hint_en="Delete this row, or add the begin row before the group's first question.",
+                    sheet=sheet, row=ri, column=type_header, code="unmatched_end",
+                ))
+                continue
+            if top["kind"] != kind:
+                out.append(Problem(
+                    message_th=f"'end {kind}' ปิด 'begin {top['kind']}' ของแถว {top['row']} ซึ่งเป็นคนละชนิด",
+                    message_en=f"'end {kind}' closes the 'begin {top['kind']}' of row {top['row']}, "
+                               "which is a different kind.",
+                    hint_th=f"เปลี่ยนเป็น end {top['kind']} หรือตรวจว่าแถว begin/end ขาดหรือเกิน",
+                    hint_en=f"Change it to end {top['kind']}, or look for a missing or extra begin/end row.",
+                    sheet=sheet, row=ri, column=type_header, code="begin_end_mismatch",
+                ))
+            stack.pop()
+            if top["children"] == 0:
+                out.append(Problem(
+                    message_th=f"กลุ่ม '{top['name'] or ''}' ว่างเปล่า ไม่มีคำถามอยู่ระหว่าง begin และ end",
+                    message_en=f"The {top['kind']} '{top['name'] or ''}' is empty: nothing between begin and end.",
+                    hint_th="ใส่คำถามในกลุ่ม หรือลบแถว begin/end ของกลุ่มนี้",
+                    hint_en="Put questions inside it, or delete its begin and end rows.",
+                    sheet=sheet, row=top["row"], column=type_header, level="warning", code="empty_group",
+                ))
+            continue
+        top["children"] += 1
+        if name:
+            all_names.add(name)
+            seen = top["names"]
+            if name in seen:
+                out.append(Problem(
+                    message_th=f"ชื่อคำถาม '{name}' ซ้ำกับแถว {seen[name]} ในกลุ่มเดียวกัน",
+                    message_en=f"The name '{name}' is already used on row {seen[name]} in the same group.",
+                    hint_th="ชื่อคำถาม (name) ต้องไม่ซ้ำกันภายในกลุ่มเดียวกัน เปลี่ยนชื่อใดชื่อหนึ่ง",
+                    hint_en="Question names must be unique within their group: rename one of them.",
+                    sheet=sheet, row=ri, column=name_header, code="duplicate_name",
+                ))
+            else:
+                seen[name] = ri
+        if m and m.group(1) == "begin":
+            kind = "repeat" if m.group(2) in ("lgroup", "looped group") else m.group(2)
+            stack.append({"kind": kind, "name": name, "row": ri, "names": {}, "children": 0})
+    for open_group in stack[1:]:
+        out.append(Problem(
+            message_th=f"'begin {open_group['kind']}' ชื่อ '{open_group['name'] or ''}' ไม่มี 'end {open_group['kind']}' ปิดท้าย",
+            message_en=f"'begin {open_group['kind']}' '{open_group['name'] or ''}' has no matching "
+                       f"'end {open_group['kind']}'.",
+            hint_th=f"เพิ่มแถว end {open_group['kind']} หลังคำถามสุดท้ายของกลุ่ม",
+            hint_en=f"Add an 'end {open_group['kind']}' row after the group's last question.",
+            sheet=sheet, row=open_group["row"], column=type_header, code="unclosed_begin",
+        ))
+    return out
+
+
+def _check_references(sheet: str, rows: list[list[str | None]], names: set[str],
+                      only_text: bool = False) -> list[Problem]:
+    out: list[Problem] = []
+    if not rows:
+        return out
+    skip = {"type", "name", "list_name"}
+    text_cols = {"label", "hint", "guidance_hint", "constraint_message", "required_message", "image", "audio",
+                 "video", "big-image"}
+    cols = [(i, h) for i, h in enumerate(rows[0]) if h and _base(h) not in skip
+            and (not only_text or _base(h) in text_cols)]
+    for ri, row in enumerate(rows[1:], start=2):
+        for ci, header in cols:
+            value = _cell(row, ci)
+            if "${" not in value:
+                continue
+            for ref in REF_RE.findall(value):
+                ref = ref.strip()
+                if ref and ref not in names:
+                    out.append(Problem(
+                        message_th=f"คอลัมน์ {header} อ้างถึงคำถาม '{ref}' ที่ไม่มีในชีต survey",
+                        message_en=f"Column {header} refers to '{ref}', which is not a question on the survey sheet.",
+                        hint_th="ตรวจตัวสะกดใน ${...} ให้ตรงกับคอลัมน์ name ของคำถาม (ตัวพิมพ์เล็ก/ใหญ่ต้องตรงกัน)",
+                        hint_en="Check that the name in ${...} matches a question's name exactly (same letter case).",
+                        sheet=sheet, row=ri, column=header, code="unknown_reference",
+                    ))
+    return out
+
+
+def _check_choices(sheet: str, rows: list[list[str | None]], multi_lists: set[str],
+                   allow_duplicates: bool) -> list[Problem]:
+    out: list[Problem] = []
+    cols = _columns(rows)
+    list_ci, name_ci = cols.get("list_name"), cols.get("name")
+    if name_ci is None:
+        return out
+    name_header = rows[0][name_ci]
+    seen: dict[tuple[str, str], int] = {}
+    for ri, row in enumerate(rows[1:], start=2):
+        list_name = _cell(row, list_ci)
+        raw = row[name_ci] if name_ci < len(row) else None
+        name = (raw or "").strip()
+        if not name:
+            continue
+        if any(c.isspace() for c in name) or any(c in INVISIBLE for c in raw or ""):
+            is_multi = list_name in multi_lists
+            out.append(Problem(
+                message_th=f"ชื่อตัวเลือก '{name}' มีช่องว่างหรืออักขระที่มองไม่เห็น"
+                           + (" ซึ่งใช้กับคำถามเลือกได้หลายข้อไม่ได้" if is_multi else ""),
+                message_en=f"The choice name '{name}' contains spaces or invisible characters"
+                           + (", which a select_multiple cannot use." if is_multi else "."),
+                hint_th="ใช้ชื่อสั้นๆ ไม่มีช่องว่าง เช่น 1, 2, 3 หรือ farm_work (ข้อความที่ผู้ตอบเห็นใส่ใน label)",
+                hint_en="Use short names without spaces, e.g. 1, 2, 3 or farm_work (the visible text goes in label).",
+                sheet=sheet, row=ri, column=name_header, level="error" if is_multi else "warning",
+                code="choice_name_space",
+            ))
+        elif not CHOICE_NAME_OK.match(name):
+            out.append(Problem(
+                message_th=f"ชื่อตัวเลือก '{name}' มีอักขระพิเศษ อาจทำให้สูตรและการส่งออกข้อมูลผิดพลาด",
+                message_en=f"The choice name '{name}' contains unusual characters that can break formulas and exports.",
+                hint_th="ใช้เฉพาะตัวอักษร ตัวเลข และ _ เช่น 1, 2, farm_work",
+                hint_en="Use letters, digits and _ only, e.g. 1, 2, farm_work.",
+                sheet=sheet, row=ri, column=name_header, level="warning", code="choice_name_chars",
+            ))
+        key = (list_name, name)
+        if key in seen and not allow_duplicates:
+            out.append(Problem(
+                message_th=f"ชื่อตัวเลือก '{name}' ซ้ำกับแถว {seen[key]} ในรายการ '{list_name}'",
+                message_en=f"The choice name '{name}' repeats row {seen[key]} in the list '{list_name}'.",
+                hint_th="ชื่อตัวเลือกในรายการเดียวกันต้องไม่ซ้ำกัน เปลี่ยนชื่อใดชื่อหนึ่ง",
+                hint_en="Choice names must be unique within one list: rename one of them.",
+                sheet=sheet, row=ri, column=name_header, code="duplicate_choice",
+            ))
+        else:
+            seen.setdefault(key, ri)
+    return out
+
+
+def _check_languages(sheet: str, rows: list[list[str | None]], settings: dict[str, str]) -> list[Problem]:
+    if not rows:
+        return []
+    headers = [(h or "").strip() for h in rows[0]]
+    translated = [h for h in headers if _base(h) == "label" and "::" in h]
+    plain_label = any(_base(h) == "label" and "::" not in h for h in headers)
+    if not translated:
+        return []
+    languages = [h.split("::", 1)[1].strip() for h in translated]
+    default = settings.get("default_language", "")
+    if default and default in languages:
+        return []
+    if not default and plain_label:
+        return []
+    if default:
+        th = (f"default_language ในชีต settings คือ '{default}' แต่ไม่มีคอลัมน์ label::{default} "
+              f"(ภาษาที่มี: {', '.join(languages)})")
+        en = (f"default_language on the settings sheet is '{default}' but there is no label::{default} column "
+              f"(languages found: {', '.join(languages)}).")
+    else:
+        th = (f"ชีต survey มีข้อความหลายภาษา ({', '.join(languages)}) แต่ไม่ได้ตั้ง default_language "
+              "และไม่มีคอลัมน์ label แบบไม่ระบุภาษา")
+        en = (f"The survey has translated labels ({', '.join(languages)}) but no default_language setting "
+              "and no untranslated label column.")
+    return [Problem(
+        message_th=th, message_en=en,
+        hint_th=f"ในชีต settings เพิ่มคอลัมน์ default_language แล้วใส่ {languages[0]} (สะกดให้ตรงกับหัวคอลัมน์)",
+        hint_en=f"On the settings sheet add a default_language column with {languages[0]} (spelled as in the header).",
+        sheet=sheet, row=1, column=translated[0], level="warning", code="default_language",
+    )]
