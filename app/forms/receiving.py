@@ -160,7 +160,7 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
         parsed = parse_submission(xml)
     except SubmissionUnreadable as e:
         # The reader refuses a missing instanceID too; keep that reason apart for whoever reviews it.
-        code = "no_instance_id" if "instanceID" in e.message_en else "unreadable"
+        code = e.code
         raise _Refused(400, code, f"อ่านไฟล์ข้อมูลไม่ได้: {e.message_th}",
                        f"The submission XML cannot be read: {e.message_en}") from None
     except Exception:

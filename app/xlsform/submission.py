@@ -77,10 +77,11 @@ META_ELEMENTS = {
 class SubmissionUnreadable(Exception):
     """The submission cannot be read as an instance at all (not XML, forbidden XML, no id/instanceID)."""
 
-    def __init__(self, message_th: str, message_en: str):
+    def __init__(self, message_th: str, message_en: str, code: str = "unreadable"):
         super().__init__(message_en)
         self.message_th = message_th
         self.message_en = message_en
+        self.code = code  # "unreadable" | "no_instance_id"
 
 
 @dataclass
@@ -146,6 +147,7 @@ def parse_submission(xml: bytes | str) -> ParsedSubmission:
         raise SubmissionUnreadable(
             "ไม่พบรหัสชุดข้อมูล (meta/instanceID) ในข้อมูลที่ส่งมา",
             "The submission has no meta/instanceID",
+            code="no_instance_id",
         )
     return ParsedSubmission(
         root_name=_local(root.tag),
