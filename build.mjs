@@ -17,6 +17,7 @@ await esbuild.build({
   outdir: "app/static/dist",
   loader: { ".woff2": "file", ".woff": "file" },
   assetNames: "fonts/[name]-[hash]",
+  charset: "utf8",
   logLevel: "warning",
 });
 console.log("built app/static/dist");

@@ -8,6 +8,7 @@ import uuid
 
 from lxml import etree
 
+from app.forms.definitions import definition_of
 from app.xlsform.definition import FormDefinition
 
 DEMO_NS = uuid.UUID("6f1c1a52-2f0e-4c59-9d0b-5a1b0c2d3e4f")
@@ -62,7 +63,7 @@ def load_demo() -> list[tuple[str, int]]:
         if form is None or form.latest is None:
             continue
         version = form.latest
-        definition = FormDefinition.from_dict(version.definition)
+        definition = definition_of(version)
         for name, answers in records:
             iid = f"uuid:{uuid.uuid5(DEMO_NS, name)}"
             xml = instance_xml(version.xform, definition, answers, iid)

@@ -1,4 +1,60 @@
-"""The fill page: a published form version rendered for officers, with the browser runtime."""
-from flask import Blueprint
+"""The fill page: a published form version rendered for officers, with the browser runtime.
+
+The page carries everything the runtime needs and nothing executable inline: the questions (from
+rendering.render_form_html), the primary instance template as XML in a non-executed
+<script type="application/xml">, and data attributes (form id, version, languages, submit URL).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import select
+
+from app.forms.definitions import definition_of
+from app import db
+from app.errors import error_response
+from app.forms.rendering import choose_language, instance_template, lang_code, lang_name, render_form_html, script_safe
+from app.models import Form, FormVersion
+from app.xlsform.definition import FormDefinition
 
 bp = Blueprint("fill", __name__)
+SUBMISSION_URL = "/submission"  # the OpenRosa Form Submission API (app/forms/openrosa.py)
+
+NOT_FOUND = ("ไม่พบแบบฟอร์มนี้ อาจยังไม่ได้เผยแพร่หรือพิมพ์ที่อยู่ผิด",
+             "This form was not found. It may not be published yet, or the address is wrong.")
+
+
+@bp.get("/forms/<form_id>/fill")
+def fill_form(form_id: str):
+    form = db.session.scalar(select(Form).where(Form.form_id == form_id))
+    if form is None or form.latest is None:
+        return error_response(404, *NOT_FOUND)
+    return _fill_page(form.latest)
+
+
+@bp.get("/forms/<form_id>/versions/<version>/fill")
+def fill_form_version(form_id: str, version: str):
+    fv = db.session.scalar(
+        select(FormVersion).join(Form).where(Form.form_id == form_id, FormVersion.version == version)
+    )
+    if fv is None:
+        return error_response(404, *NOT_FOUND)
+    return _fill_page(fv)
+
+
+def _fill_page(fv: FormVersion):
+    definition = definition_of(fv)
+    language = choose_language(definition)
+    languages = definition.languages or ["default"]
+    template_xml, encoding = script_safe(instance_template(fv.xform))
+    return render_template(
+        "forms/fill.html",
+        form_version=fv,
+        definition=definition,
+        form_html=render_form_html(definition, language),
+        instance_xml=template_xml,
+        instance_encoding=encoding,
+        languages=[{"index": i, "name": lang_name(lang), "code": lang_code(lang), "key": lang}
+                   for i, lang in enumerate(languages)],
+        language_index=languages.index(language) if language in languages else 0,
+        submit_url=SUBMISSION_URL,
+    )

@@ -36,6 +36,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from app.forms.definitions import definition_of
 from app import db
 from app.config import Config
 from app.models import (
@@ -193,7 +194,8 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
                        form_id, version_name, instance_id)
     version = db.session.scalar(select(FormVersion).where(
         FormVersion.form_pk == form.id, FormVersion.version == (version_name or ""))
-        .options(defer(FormVersion.xlsx), defer(FormVersion.xform), defer(FormVersion.survey)))
+        .options(defer(FormVersion.xlsx), defer(FormVersion.xform), defer(FormVersion.survey),
+                 defer(FormVersion.definition)))
     if version is None:
         raise _Refused(422, "unknown_version",
                        f"แบบสอบถาม '{form.form_id}' ไม่มีรุ่น '{version_name or ''}' กรุณาดาวน์โหลดแบบสอบถามใหม่",
@@ -358,11 +360,10 @@ def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files,
 
 def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[list[dict], dict]:
     """Validation errors and answers; a failure of the checker itself never loses the submission."""
-    from app.xlsform.definition import FormDefinition
     from app.xlsform.submission import check_submission, extract_answers
 
     try:
-        definition = FormDefinition.from_dict(version.definition)
+        definition = definition_of(version)
     except Exception:
         log.exception("form version %s has an unreadable definition", version.id)
         return [_error("server_check_failed", None, "เซิร์ฟเวอร์ตรวจข้อมูลนี้ไม่ได้ กรุณาแจ้งผู้ดูแลระบบ",

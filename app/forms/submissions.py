@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, load_only, selectinload
 
+from app.forms.definitions import definition_of
 from app import db
 from app.errors import error_response
 from app.models import Attachment, Form, FormVersion, Submission, SubmissionStatus
@@ -162,7 +163,7 @@ def _latest_definition(form: Form) -> FormDefinition | None:
         select(FormVersion).where(FormVersion.form_pk == form.id)
         .options(load_only(FormVersion.id, FormVersion.version, FormVersion.definition))
         .order_by(FormVersion.id.desc()).limit(1))
-    return FormDefinition.from_dict(version.definition) if version is not None else None
+    return definition_of(version) if version is not None else None
 
 
 def _language(definition: FormDefinition | None, asked: str | None) -> str | None:
@@ -349,7 +350,7 @@ def submission_detail(form_id: str, instance_id: str):
     version = db.session.scalar(
         select(FormVersion).where(FormVersion.id == sub.form_version_id)
         .options(load_only(FormVersion.id, FormVersion.version, FormVersion.title, FormVersion.definition)))
-    definition = FormDefinition.from_dict(version.definition)
+    definition = definition_of(version)
     language = _language(definition, request.args.get("lang"))
     errors = [e for e in (sub.errors or []) if isinstance(e, dict)]
     layout = _Layout(definition, language, {a.filename: a for a in sub.attachments}, errors)

@@ -1,0 +1,105 @@
+"""Playwright fixtures shared by every browser test: the app served on a free port, Debian's Chromium,
+a tablet-sized page. Never `playwright install`: we drive /usr/bin/chromium.
+
+- `built_assets` (session): app/static/dist/form.js is built and newer than its sources (runs
+  `node build.mjs` when it is not).
+- `live_server`: the test app (tests/conftest.py `app`, on the `database_url` test database, emptied
+  before each test) served by werkzeug in a background thread; yields its base URL.
+- `browser` (session): Chromium through Playwright's sync API.
+- `context` / `page`: a fresh context per test with an 800x1280 viewport (a 10-inch tablet);
+  Bangkok time zone, Thai locale; `page.base_url` is the live server's URL. Uncaught JavaScript
+  errors on the page fail the test.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "app" / "static" / "dist"
+SOURCES = [ROOT / "app" / "static" / "js", ROOT / "app" / "static" / "css", ROOT / "build.mjs"]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+TABLET = {"width": 800, "height": 1280}
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+def _newest_source() -> float:
+    newest = 0.0
+    for src in SOURCES:
+        files = [src] if src.is_file() else [p for p in src.rglob("*") if p.is_file()]
+        newest = max([newest, *(p.stat().st_mtime for p in files)])
+    return newest
+
+
+@pytest.fixture(scope="session")
+def built_assets() -> Path:
+    bundle = DIST / "form.js"
+    if not bundle.exists() or bundle.stat().st_mtime < _newest_source():
+        if not (ROOT / "node_modules" / "esbuild").exists():
+            pytest.fail("front-end assets are not built and node_modules is missing: run `make setup`")
+        subprocess.run(["node", "build.mjs"], cwd=ROOT, check=True, capture_output=True, timeout=120)
+    assert bundle.exists(), "app/static/dist/form.js missing: run `node build.mjs`"
+    return DIST
+
+
+@pytest.fixture
+def live_server(app, built_assets):
+    """Base URL of the test app served in a thread (threaded, so the page can fetch in parallel)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    context = browser.new_context(viewport=TABLET, base_url=live_server, locale="th-TH",
+                                  timezone_id="Asia/Bangkok")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, live_server):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.base_url = live_server
+    page.js_errors = errors
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"
