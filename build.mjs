@@ -3,6 +3,16 @@ import * as esbuild from "esbuild";
 import { mkdirSync } from "node:fs";
 
 mkdirSync("app/static/dist", { recursive: true });
+
+// openrosa-xpath-evaluator require()s node-forge (~700 KB) for digest() only; our digest() lives in
+// app/static/js/form/digest.js, so node-forge is replaced by an empty module and never bundled.
+const noNodeForge = {
+  name: "no-node-forge",
+  setup(build) {
+    build.onResolve({ filter: /^node-forge$/ }, () => ({ path: "node-forge", namespace: "stub" }));
+    build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = null;", loader: "js" }));
+  },
+};
 await esbuild.build({
   entryPoints: {
     app: "app/static/js/app.js",
@@ -19,5 +29,6 @@ await esbuild.build({
   assetNames: "fonts/[name]-[hash]",
   charset: "utf8",
   logLevel: "warning",
+  plugins: [noNodeForge],
 });
 console.log("built app/static/dist");

@@ -10,6 +10,7 @@ language switch costs no re-render.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -42,10 +43,11 @@ def widget_for(node: Node) -> str:
         if (node.readonly or "").replace(" ", "") == "true()" and datatype == "string":
             return "note"
         return INPUT_WIDGETS.get(datatype, "unsupported")
+    # Choices from an external file (select_one_from_file, CSV lists) are built by the runtime.
     if control == "select1":
-        return "select_one" if node.choices is not None else "unsupported"
+        return "select_one" if node.choices is not None or node.itemset is not None else "unsupported"
     if control == "select":
-        return "select_multiple" if node.choices is not None else "unsupported"
+        return "select_multiple" if node.choices is not None or node.itemset is not None else "unsupported"
     if control == "trigger":
         return "acknowledge"
     if control == "range":
@@ -280,6 +282,68 @@ def _without_default_namespace(el: etree._Element) -> etree._Element:
     return copy(el, None)
 
 
+def secondary_instances(xform_xml: str | bytes) -> list[dict[str, str]]:
+    """The XForm's secondary instances for the fill page: `{"id", "xml"}` for inline ones (choice
+    lists, with every extra column), `{"id", "src"}` (the media file name) for external ones
+    (`jr://file-csv/villages.csv`, `jr://file/x.xml`) that the runtime fetches from the media route.
+    Namespaces other than the XForms default are kept; the default one is dropped (as in the primary)."""
+    data = xform_xml.encode() if isinstance(xform_xml, str) else xform_xml
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    doc = etree.fromstring(data, parser)
+    model = doc.find(f".//{{{XFORMS_NS}}}model")
+    if model is None:
+        model = doc.find(".//model")
+    if model is None:
+        return []
+    out: list[dict[str, str]] = []
+    instances = [el for el in model if isinstance(el.tag, str) and etree.QName(el).localname == "instance"]
+    for inst in instances[1:]:
+        iid = inst.get("id")
+        if not iid:
+            continue
+        src = inst.get("src")
+        if src:
+            out.append({"id": iid, "src": src.rstrip("/").rsplit("/", 1)[-1]})
+            continue
+        root = next(iter(inst.iterchildren(tag=etree.Element)), None)
+        xml = etree.tostring(_without_default_namespace(root), encoding="unicode") if root is not None else "<root/>"
+        out.append({"id": iid, "xml": xml})
+    return out
+
+
+def form_binds(definition: FormDefinition) -> str:
+    """The form's logic as JSON for the runtime (logic.js): one entry per node that has any, with
+    its path, kind, datatype and the bind expressions verbatim. The fill page carries it in a data
+    attribute (escaped by Jinja), so the page has no inline script of any kind but XML data."""
+    entries = []
+    for n in definition.nodes():
+        e: dict[str, object] = {"path": n.path, "kind": n.kind, "type": n.datatype}
+        for key in ("relevant", "required", "constraint", "calculate", "readonly"):
+            value = getattr(n, key)
+            if value and value.strip():
+                e[key] = value.strip()
+        if n.kind == "repeat" and n.repeat_count:
+            e["count"] = n.repeat_count.strip()
+        if n.itemset is not None:
+            e["itemset"] = {"nodeset": n.itemset.nodeset, "value": n.itemset.value_ref,
+                            "label": n.itemset.label_ref, "file": n.itemset.external_file,
+                            "instance": n.itemset.instance_id}
+        if n.choices is not None and n.control in ("select1", "select"):
+            e["choices"] = [{"name": c.name, "label": c.label} for c in n.choices]
+        actions = n.extra.get("actions")
+        if actions:
+            try:
+                e["actions"] = json.loads(actions)
+            except ValueError:
+                pass
+        if n.control is not None:
+            e["control"] = n.control
+        if len(e) > 3 or n.kind == "repeat":
+            entries.append(e)
+    return json.dumps({"languages": definition.languages or ["default"], "default": definition.default_language,
+                       "binds": entries}, ensure_ascii=False, separators=(",", ":"))
+
+
 def script_safe(xml: str) -> tuple[str, str]:
     """XML to put inside <script type="application/xml">: as is, or base64 when the text holds
     something the HTML parser would take for the end of the script ("</script", "<!--")."""
@@ -289,4 +353,4 @@ def script_safe(xml: str) -> tuple[str, str]:
     return xml, "xml"
 
 
-__all__ = ["render_form_html", "instance_template", "widget_for", "paginate", "choose_language", "Choice"]
+__all__ = ["render_form_html", "instance_template", "secondary_instances", "form_binds", "widget_for", "paginate", "choose_language", "Choice"]

@@ -1,26 +1,112 @@
-// Form runtime entry, loaded on the fill page only: model (XML instance) + view (inputs, pages,
-// repeats, language) + submitter (OpenRosa POST). Exposed as window.chumchon for later modules
-// (drafts, outbox, XPath logic) and for tests.
+// Form runtime entry, loaded on the fill page only: model (XML instance with the secondary
+// instances) + view (inputs, pages, repeats, language) + logic (logic.js over xpath.js) +
+// submitter (OpenRosa POST). Exposed as window.chumchon for later modules (drafts, outbox) and
+// tests; window.chumchon.xpath is the XPath layer (evaluate, references, rewrite, modelDocument).
 import { Model } from "./model.js";
 import { Submitter } from "./submit.js";
 import { View } from "./view.js";
+import * as xpath from "./xpath.js";
 
-function templateXml() {
-  const el = document.getElementById("instance-template");
+window.chumchon = { ...(window.chumchon || {}), xpath };
+
+function decoded(el) {
   const text = el.textContent.trim();
   if (el.dataset.encoding !== "base64") return text;
   return new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
 }
 
-function start() {
+const XML_NAME = /^[A-Za-z_][\w.-]*$/;
+
+/** A CSV file as a secondary instance: <root><item><column>value</column>…</item>…</root>. */
+export function csvInstance(text) {
+  const rows = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  text = text.replace(/^\uFEFF/, "");
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  const doc = document.implementation.createDocument(null, "root", null);
+  const header = (rows.shift() || []).map((h) => {
+    const name = h.trim().replace(/::/g, "_").replace(/[^\w.-]/g, "_");
+    return XML_NAME.test(name) ? name : "_" + name;
+  });
+  for (const r of rows) {
+    if (r.length === 1 && r[0] === "") continue;
+    const item = doc.createElement("item");
+    header.forEach((h, k) => {
+      const el = doc.createElement(h);
+      el.textContent = r[k] ?? "";
+      item.append(el);
+    });
+    doc.documentElement.append(item);
+  }
+  return doc.documentElement;
+}
+
+/** Secondary instances: inline ones from the page, external ones (CSV, XML) from the media route. */
+async function secondaryInstances(root) {
+  const out = {};
+  const media = root.dataset.mediaUrl || "";
+  const waits = [];
+  for (const el of document.querySelectorAll("script.secondary-instance[data-instance-id]")) {
+    const id = el.dataset.instanceId;
+    if (!el.dataset.src) {
+      out[id] = decoded(el);
+      continue;
+    }
+    const file = el.dataset.src;
+    waits.push(fetch(media + encodeURIComponent(file), { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${r.status}`))))
+      .then((text) => {
+        if (/\.csv$/i.test(file)) out[id] = csvInstance(text);
+        else {
+          const doc = new DOMParser().parseFromString(text, "text/xml");
+          out[id] = doc.querySelector("parsererror") ? "<root/>" : doc.documentElement;
+        }
+      })
+      .catch((e) => {
+        console.warn(`ไม่พบไฟล์ ${file} / media file ${file} could not be loaded:`, e.message);
+        out[id] = "<root/>";
+      }));
+  }
+  await Promise.all(waits);
+  return out;
+}
+
+async function start() {
   const root = document.getElementById("fill");
   if (!root) return;
   try {
-    const model = new Model(templateXml());
-    const view = new View(root, model);
+    const t0 = performance.now();
+    const secondary = await secondaryInstances(root);
+    const model = new Model(decoded(document.getElementById("instance-template")), secondary);
+    const specEl = document.getElementById("form-binds");
+    const spec = specEl ? JSON.parse(specEl.dataset.json) : null;
+    xpath.setDefaultDocument(() => model.doc);
+    const view = new View(root, model, spec);
+    if (spec) {
+      xpath.configure({ choiceName: (path, value) => view.logic?.choiceLabel(path, value) ?? null });
+    }
     view.init();
     const submitter = new Submitter(view);
-    window.chumchon = { model, view, submitter };
+    window.chumchon = { ...window.chumchon, model, view, submitter, logic: view.logic,
+      timing: { ...(view.logic?.timing || {}), start: performance.now() - t0, ready: performance.now() } };
     root.dataset.ready = "true";
   } catch (e) {
     console.error(e);

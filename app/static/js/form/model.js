@@ -1,5 +1,7 @@
-// The form's data model: the XForm primary instance as an XML document, as Enketo keeps it.
-// The view only reads and writes through here; an XPath evaluator will plug in at `evaluate()`.
+// The form's data model: the XForm primary instance as an XML document, as Enketo keeps it, in one
+// document with the secondary instances (`<model><instance>primary</instance><instance id="x">…`,
+// see xpath.js). The view only reads and writes through here; expressions go through `evaluate()`.
+import { evaluate as xpathEvaluate, modelDocument, primaryRoot } from "./xpath.js";
 
 const JR = "http://openrosa.org/javarosa";
 
@@ -8,13 +10,15 @@ const steps = (path) => path.split("/").filter(Boolean);
 const elements = (el) => Array.from(el.children);
 
 export class Model extends EventTarget {
-  /** @param {string} templateXml the primary instance root as XML (`<data id=".." version="..">`) */
-  constructor(templateXml) {
+  /**
+   * @param {string} templateXml the primary instance root as XML (`<data id=".." version="..">`)
+   * @param {Object<string, string|Element>} secondary secondary instances by id (choice lists, CSVs)
+   */
+  constructor(templateXml, secondary = {}) {
     super();
-    const doc = new DOMParser().parseFromString(templateXml, "text/xml");
-    if (doc.querySelector("parsererror")) throw new Error("instance template is not well-formed XML");
+    const doc = modelDocument(templateXml, secondary);
     this.doc = doc;
-    this.root = doc.documentElement;
+    this.root = primaryRoot(doc);
     this.templates = new Map(); // repeat path -> element to clone for a new instance
     this.order = new Map(); // parent path -> child names in template order (where to insert a repeat)
     this.attachments = new Map(); // file name -> Blob, sent with the submission
@@ -51,7 +55,10 @@ export class Model extends EventTarget {
   /** "/data/a/b" of an element (no indexes). */
   pathOf(el) {
     const names = [];
-    for (let n = el; n && n.nodeType === 1; n = n.parentNode) names.unshift(n.nodeName);
+    for (let n = el; n && n.nodeType === 1; n = n.parentNode) {
+      names.unshift(n.nodeName);
+      if (n === this.root) break;
+    }
     return "/" + names.join("/");
   }
 
@@ -162,24 +169,34 @@ export class Model extends EventTarget {
   }
 
   /**
-   * Evaluates an XPath expression against the instance. No engine yet: only literals (numbers and
-   * quoted strings) and plain paths are understood, and anything else returns null so callers
-   * treat the expression as "unknown" rather than false. The ODK XPath engine replaces this.
+   * Evaluates an ODK XPath expression (xpath.js) with `context` (an instance element, default the
+   * root) as the context node. `result`: "string" | "number" | "boolean" | "nodes".
    */
-  evaluate(expr, context = null) {
-    const e = (expr || "").trim();
-    if (/^-?\d+(\.\d+)?$/.test(e)) return Number(e);
-    const q = e.match(/^'([^']*)'$|^"([^"]*)"$/);
-    if (q) return q[1] ?? q[2];
-    if (/^[/.]?[\w./-]*$/.test(e) && e) {
-      const node = this.find(e, context);
-      return node ? node.textContent : null;
-    }
-    return null;
+  evaluate(expr, context = null, result = "string") {
+    return xpathEvaluate(expr, { doc: this.doc, contextNode: context || this.root, result });
   }
 
-  serialize() {
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(this.root);
+  /**
+   * The submission XML. `blank(node)` says which elements are not relevant: their values (and
+   * their descendants') are emptied in the copy that is sent, as ODK does; the live instance keeps
+   * them so an answer comes back when its question is relevant again.
+   */
+  serialize(blank = null) {
+    let root = this.root;
+    if (blank) {
+      root = this.root.cloneNode(true);
+      const live = this.root.getElementsByTagName("*");
+      const copy = root.getElementsByTagName("*");
+      for (let i = live.length - 1; i >= 0; i--) {
+        if (blank(live[i])) {
+          for (const c of Array.from(copy[i].childNodes)) if (c.nodeType !== 1) c.remove();
+          for (const el of copy[i].getElementsByTagName("*")) {
+            for (const c of Array.from(el.childNodes)) if (c.nodeType !== 1) c.remove();
+          }
+        }
+      }
+    }
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(root);
   }
 }
 

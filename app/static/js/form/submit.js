@@ -1,8 +1,9 @@
-// Submission: the required check, then an OpenRosa POST (multipart: xml_submission_file plus the
+// Submission: the required and constraint checks (logic.js), then an OpenRosa POST (multipart: xml_submission_file plus the
 // attachments under their file names), then the "done" state or the server's message.
 
 const MSG = {
   missing: (n) => `ยังไม่ได้ตอบคำถามที่จำเป็น ${n} ข้อ <span class="en">${n} required question${n > 1 ? "s are" : " is"} not answered</span>`,
+  broken: (n) => `มีคำตอบที่ไม่ผ่านเงื่อนไข ${n} ข้อ <span class="en">${n} answer${n > 1 ? "s are" : " is"} not allowed</span>`,
   sending: 'กำลังส่งข้อมูล… <span class="en">Sending…</span>',
   offline: 'ส่งไม่สำเร็จ: ไม่มีสัญญาณหรือเซิร์ฟเวอร์ไม่ตอบ คำตอบยังอยู่ในหน้านี้ กรุณาลองใหม่ <span class="en">Could not send: no connection or the server did not answer. The answers are still on this page; try again.</span>',
   conflict: 'รายการนี้ถูกส่งไปแล้วด้วยเนื้อหาต่างกัน ระบบเก็บไว้แยกให้ผู้ดูแลตรวจสอบ <span class="en">This record was already sent with different content; it was kept aside for review.</span>',
@@ -12,9 +13,9 @@ const MSG = {
 const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The FormData ODK Collect would send for this instance. */
-export function buildSubmission(model) {
+export function buildSubmission(model, blank = null) {
   const data = new FormData();
-  const xml = new Blob([model.serialize()], { type: "text/xml" });
+  const xml = new Blob([model.serialize(blank)], { type: "text/xml" });
   data.append("xml_submission_file", xml, "xml_submission_file.xml");
   const wanted = new Set(Array.from(model.root.getElementsByTagName("*"), (e) => e.textContent));
   for (const [name, blob] of model.attachments) {
@@ -45,7 +46,9 @@ export class Submitter {
     const { view } = this;
     const missing = view.checkRequired();
     if (missing.length) {
-      view.status(MSG.missing(missing.length), "error");
+      const broken = missing.filter((q) => q.dataset.problem === "constraint").length;
+      const required = missing.length - broken;
+      view.status([required ? MSG.missing(required) : "", broken ? MSG.broken(broken) : ""].filter(Boolean).join("<br>"), "error");
       view.reveal(missing[0]);
       return { ok: false, missing };
     }
@@ -55,8 +58,12 @@ export class Submitter {
     try {
       const response = await fetch(this.url, {
         method: "POST",
-        body: buildSubmission(view.model),
-        headers: { "X-OpenRosa-Version": "1.0" },
+        body: buildSubmission(view.model, view.logic ? view.logic.blank : null),
+        headers: {
+          "X-OpenRosa-Version": "1.0",
+          // CSRF token of the signed-in session (base.html <meta name="csrf-token">)
+          "X-CSRFToken": document.querySelector('meta[name="csrf-token"]')?.content || "",
+        },
         credentials: "same-origin",
       });
       const message = openRosaMessage(await response.text());

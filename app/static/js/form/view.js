@@ -1,13 +1,14 @@
 // The view: binds the server-rendered questions to the model, and runs pages, progress, the
 // language switch, repeats and messages. It reflects the model; it never owns data.
+import { Logic } from "./logic.js";
 import { isoDateTime } from "./model.js";
 import { geopoint } from "./widgets/geopoint.js";
 import { image } from "./widgets/image.js";
 
 const WIDGETS = { geopoint, image };
-const LITERAL = /^\s*(-?\d+(\.\d+)?|'[^']*'|"[^"]*")\s*$/;
 const isTrue = (expr) => (expr || "").replace(/\s/g, "") === "true()";
 const REQUIRED_DEFAULT = 'กรุณาตอบคำถามนี้ <span class="en">This question needs an answer</span>';
+const CONSTRAINT_BLOCK = 'มีคำตอบที่ไม่ผ่านเงื่อนไขในหน้านี้ กรุณาแก้ไขก่อนไปต่อ <span class="en">An answer on this page is not allowed; correct it to go on.</span>';
 
 // How a widget's native input shows an instance value, and what value it gives back.
 const tzOffset = () => isoDateTime(new Date()).slice(23);
@@ -17,13 +18,15 @@ const FORMATS = {
 };
 
 export class View {
-  constructor(root, model) {
+  /** @param spec the form's logic (rendering.form_binds) or null for none */
+  constructor(root, model, spec = null) {
     this.root = root;
     this.form = root.querySelector("#odk-form");
     this.model = model;
     this.serial = 0; // suffix that keeps ids and radio names unique across repeat items
     this.page = 0;
-    this.logic = null; // the XPath layer (relevant, constraint, calculate) hooks in here later
+    this.spec = spec;
+    this.logic = null; // logic.js: relevant, required, constraint, calculate, itemsets, counts, outputs
   }
 
   init() {
@@ -32,18 +35,17 @@ export class View {
       .map((c) => ({ path: c.dataset.path, preload: c.dataset.preload, params: c.dataset.preloadParams }));
     this.form.querySelectorAll(".repeat").forEach((s) => this.model.declareRepeat(s.dataset.path));
     this.model.initialise(this.preloads);
-    // Until the XPath engine arrives, only constant calculations (a number or a string) are set.
-    for (const c of calcs) {
-      const expr = c.dataset.calculate;
-      if (expr && LITERAL.test(expr)) this.model.set(this.model.find(c.dataset.path), this.model.evaluate(expr));
-    }
     this.bindTree(this.form, this.model.root);
+    if (this.spec) this.logic = new Logic(this, this.spec);
 
     this.form.addEventListener("input", (e) => this.#onInput(e));
     this.form.addEventListener("change", (e) => this.#onInput(e));
     this.form.addEventListener("click", (e) => this.#onClick(e));
     this.form.addEventListener("submit", (e) => e.preventDefault());
-    this.model.addEventListener("change", () => this.refreshOutputs());
+    this.model.addEventListener("change", (e) => {
+      if (this.logic) this.logic.changed(e.detail.node);
+      else this.refreshOutputs();
+    });
     this.root.querySelectorAll(".lang-switch [data-li]").forEach((b) =>
       b.addEventListener("click", () => this.setLanguage(Number(b.dataset.li))));
     const saved = Number(localStorage.getItem("chumchon.lang.index"));
@@ -52,12 +54,32 @@ export class View {
 
     this.pages = Array.from(this.form.querySelectorAll(".page"));
     this.pager = this.root.querySelector(".fill-pager");
-    this.pager.querySelector(".page-back").addEventListener("click", () => this.showPage(this.page - 1));
-    this.pager.querySelector(".page-next").addEventListener("click", () => this.showPage(this.page + 1));
+    this.pager.querySelector(".page-back").addEventListener("click", () => this.showPage(this.page - 1, -1));
+    this.pager.querySelector(".page-next").addEventListener("click", () => this.next());
     this.form.classList.add("paged");
     this.pager.hidden = false;
+    if (this.logic) {
+      this.logic.start();
+      this.logic.refreshOutputs();
+    } else {
+      this.refreshOutputs();
+    }
     this.showPage(0);
-    this.refreshOutputs();
+  }
+
+  /** Next page, unless an answer on this one breaks a constraint. */
+  next() {
+    if (this.logic) {
+      const bad = this.logic.validate(this.pages[this.page], false);
+      if (bad.length) {
+        this.status(CONSTRAINT_BLOCK, "error");
+        bad[0].scrollIntoView?.({ block: "center" });
+        return false;
+      }
+      this.status("");
+    }
+    this.showPage(this.page + 1, 1);
+    return true;
   }
 
   // ---- binding ---------------------------------------------------------------------------
@@ -75,6 +97,11 @@ export class View {
     for (const q of container.querySelectorAll(".q")) {
       if (this.#owner(q) === container) this.#bindQuestion(q, context);
     }
+    for (const g of container.querySelectorAll("fieldset.group[data-path]")) {
+      if (this.#owner(g) !== container) continue;
+      g._node = this.model.find(g.dataset.path, context);
+      if (g._node) (g._node._views ||= []).push(g);
+    }
   }
 
   #bindQuestion(q, context) {
@@ -83,6 +110,7 @@ export class View {
       console.warn("no instance node for", q.dataset.path);
       return;
     }
+    (q._node._views ||= []).push(q);
     const widget = WIDGETS[q.dataset.widget];
     if (widget) widget.init(q, this);
     this.show(q);
@@ -115,8 +143,8 @@ export class View {
   }
 
   setValue(q, value) {
+    this.clearMessage(q); // before the change: the logic may show a constraint message for the new value
     this.model.set(q._node, value);
-    this.clearMessage(q);
   }
 
   #onInput(e) {
@@ -149,6 +177,11 @@ export class View {
     raw.remove();
     const parentPath = path.slice(0, path.lastIndexOf("/"));
     section._parent = this.model.find(parentPath, context);
+    (this.sections ||= []).push(section);
+    if (section.dataset.count !== undefined && section.dataset.fixedCount === undefined) {
+      section.querySelectorAll(".repeat-add, .repeat-remove").forEach((b) => b.remove());
+      section._template.querySelectorAll(".repeat-remove").forEach((b) => b.remove());
+    }
     const fixed = section.dataset.fixedCount;
     if (fixed !== undefined) {
       const want = Number(fixed);
@@ -168,6 +201,7 @@ export class View {
     for (const el of item.querySelectorAll("[aria-labelledby]")) el.setAttribute("aria-labelledby", el.getAttribute("aria-labelledby") + tag);
     for (const el of item.querySelectorAll("input[name]")) el.name += tag;
     item._node = node;
+    (node._views ||= []).push(item);
     section.querySelector(":scope > .repeat-items").append(item);
     this.bindTree(item, node);
     return item;
@@ -178,9 +212,35 @@ export class View {
     if (!node) return null;
     const item = this.#addItemView(section, node);
     this.#renumber(section);
-    this.refreshOutputs();
+    if (this.logic) this.logic.repeatChanged(section.dataset.path, node, true);
+    else this.refreshOutputs();
     item.querySelector("input, select, textarea")?.focus();
     return item;
+  }
+
+  /**
+   * jr:count: makes the repeat at `path` under `parent` hold `want` instances (adding at the end,
+   * removing from the end). Returns the nodes added, or null when nothing changed.
+   */
+  setRepeatCount(path, parent, want) {
+    const section = (this.sections || []).find((s) => s.dataset.path === path && s._parent === parent && s.isConnected);
+    const nodes = this.model.instances(path, parent);
+    if (nodes.length === want) return null;
+    const added = [];
+    while (nodes.length < want) {
+      const node = this.model.addRepeat(path, parent);
+      if (!node) break;
+      nodes.push(node);
+      added.push(node);
+      if (section) this.#addItemView(section, node);
+    }
+    while (nodes.length > want) {
+      const node = nodes.pop();
+      for (const v of node._views || []) if (v.classList.contains("repeat-item")) v.remove();
+      this.model.removeRepeat(node);
+    }
+    if (section) this.#renumber(section);
+    return added;
   }
 
   removeRepeat(item) {
@@ -189,7 +249,8 @@ export class View {
     this.model.removeRepeat(item._node);
     item.remove();
     this.#renumber(section);
-    this.refreshOutputs();
+    if (this.logic) this.logic.repeatChanged(section.dataset.path, item._node, false);
+    else this.refreshOutputs();
   }
 
   #renumber(section) {
@@ -222,6 +283,7 @@ export class View {
       if (on && b.lang) document.documentElement.lang = b.lang;
     }
     for (const opt of this.form.querySelectorAll(`option[data-l${index}]`)) opt.textContent = opt.dataset[`l${index}`];
+    if (this.logic && this.logic.tasks.length) this.logic.languageChanged();
     try {
       localStorage.setItem("chumchon.lang.index", String(index));
       localStorage.setItem("chumchon.lang.form", this.root.dataset.formId);
@@ -230,9 +292,23 @@ export class View {
 
   // ---- pages -----------------------------------------------------------------------------
 
-  showPage(index) {
+  /** Whether a page shows anything (its questions may all be non-relevant). */
+  pageShows(page) {
+    for (const el of page.querySelectorAll(".q, .repeat")) if (!el.closest(".nonrelevant")) return true;
+    return false;
+  }
+
+  /** Shows page `index`; with `dir` (+1 / -1) pages with nothing relevant are skipped that way. */
+  showPage(index, dir = 0) {
     const total = this.pages.length;
-    this.page = Math.max(0, Math.min(index, total - 1));
+    index = Math.max(0, Math.min(index, total - 1));
+    if (dir) {
+      let i = index;
+      while (i >= 0 && i < total && !this.pageShows(this.pages[i])) i += dir;
+      if (i >= 0 && i < total) index = i;
+      else if (dir > 0) index = total - 1;
+    }
+    this.page = index;
     const current = this.pages[this.page];
     this.pages.forEach((p) => p.classList.toggle("current", p === current));
     for (const host of this.form.querySelectorAll(".page-host")) host.hidden = !host.contains(current);
@@ -251,6 +327,79 @@ export class View {
 
   pageOf(el) {
     return this.pages.findIndex((p) => p.contains(el));
+  }
+
+  // ---- what the logic changes on screen ----------------------------------------------------
+
+  /** Shows or hides a question, group or repeat item as its relevance says. */
+  setRelevant(el, relevant) {
+    el.style.display = relevant ? "" : "none";
+    el.classList.toggle("nonrelevant", !relevant);
+    if (!relevant && el.classList.contains("q")) this.clearMessage(el);
+  }
+
+  setReadonly(q, readonly) {
+    for (const input of q.querySelectorAll("[data-bind], button, input")) {
+      if (input.type === "radio" || input.type === "checkbox" || input.tagName === "SELECT" || input.tagName === "BUTTON") input.disabled = readonly;
+      else input.readOnly = readonly;
+    }
+    q.classList.toggle("readonly", readonly);
+  }
+
+  /**
+   * The choices a select offers now (choice_filter, external lists): `list` = [{value, label}] with
+   * label a {language: text} object. Rendered choices not in the list are hidden; missing ones are
+   * created; all are put in the list's order.
+   */
+  setChoices(q, list) {
+    const select = q.querySelector("select[data-bind]");
+    const box = select || q.querySelector(".choices");
+    if (!box) return;
+    if (!q._choiceEls) {
+      q._choiceEls = new Map();
+      for (const input of q.querySelectorAll(select ? "option" : "input[data-bind]")) {
+        if (input.value === "" && select) continue;
+        q._choiceEls.set(input.value, select ? input : input.closest(".choice"));
+      }
+    }
+    q._choiceLabels = new Map(list.map((c) => [c.value, c.label]));
+    const wanted = new Set(list.map((c) => c.value));
+    for (const [value, el] of q._choiceEls) {
+      const show = wanted.has(value);
+      el.hidden = !show;
+      if (select) el.disabled = !show;
+    }
+    const name = q.querySelector("input[data-bind]")?.name || `${q.dataset.path}-c${++this.serial}`;
+    const type = q.dataset.widget === "select_multiple" ? "checkbox" : "radio";
+    for (const c of list) {
+      let el = q._choiceEls.get(c.value);
+      const text = this.logic ? this.logic.textIn(c.label) : c.value;
+      if (!el) {
+        if (select) {
+          el = document.createElement("option");
+          el.value = c.value;
+        } else {
+          el = document.createElement("label");
+          el.className = "choice";
+          const input = document.createElement("input");
+          input.type = type;
+          input.name = name;
+          input.value = c.value;
+          input.setAttribute("data-bind", "");
+          const span = document.createElement("span");
+          span.className = "choice-label";
+          el.append(input, span);
+        }
+        el._dynamic = true;
+        q._choiceEls.set(c.value, el);
+      }
+      if (el._dynamic) {
+        if (select) el.textContent = text;
+        else el.querySelector(".choice-label").textContent = text;
+      }
+      box.append(el); // in the list's order
+    }
+    this.show(q);
   }
 
   // ---- messages and the required check -----------------------------------------------------
@@ -277,6 +426,7 @@ export class View {
    * question or any ancestor (those need the XPath engine). Marks them and returns them in order.
    */
   checkRequired() {
+    if (this.logic) return this.logic.validate(null, true);
     const missing = [];
     for (const q of this.form.querySelectorAll(".q[data-required]")) {
       this.clearMessage(q);
