@@ -31,9 +31,11 @@ db: setup
 questionnaires: db
 	$(FLASK) forms import app/questionnaires
 
+# Served on http://127.0.0.1 (loopback, no TLS): the session cookie may not be Secure here.
+# Production runs behind TLS with SESSION_COOKIE_SECURE left at its default (1).
 run: questionnaires
 	$(FLASK) demo load
-	.venv/bin/gunicorn --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - wsgi:app
+	SESSION_COOKIE_SECURE=0 .venv/bin/gunicorn --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - wsgi:app
 
 system-deps:   ## Debian's Chromium (Playwright drives it) and PostgreSQL, when missing
 	@if ! command -v chromium >/dev/null || ! test -x /usr/lib/postgresql/*/bin/initdb; then \

@@ -21,6 +21,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     Htmx(app)
 
+    from app import auth
+
+    auth.init_app(app)
+
     from app.forms import api, fill, openrosa, submissions, views
 
     app.register_blueprint(views.bp)

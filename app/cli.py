@@ -27,6 +27,7 @@ def db_upgrade() -> None:
 @click.option("--by", "published_by", default=None, help="Who publishes (default: the OS user).")
 def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
     """Publish workbooks (files, or every .xlsx in a folder). Exits 1 if any is refused."""
+    from app.auth import audit
     from app.forms.publishing import publish_workbook
     from app.xlsform.problems import WorkbookRejected
 
@@ -48,6 +49,10 @@ def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
                     click.echo(f"     ↳ {p.hint_th} / {p.hint_en}", err=True)
             continue
         v = result.form_version
+        if result.created:
+            audit.record(audit.Action.PUBLISH, "form_version", f"{v.form.form_id}@{v.version}",
+                         {"form_id": v.form.form_id, "version": v.version, "filename": f.name, "via": "cli"},
+                         actor=who)
         state = "published" if result.created else "unchanged, no new version"
         click.echo(f"✓ {f.name}: {v.form.form_id} version {v.version} ({state})")
         for p in result.problems:
@@ -58,9 +63,12 @@ def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Load demo submissions on the bundled questionnaires (idempotent)."""
-    from app.demo import load_demo
+    """Load Loei's districts, one demo account per role and demo submissions (idempotent)."""
+    from app.demo import load_demo, load_demo_users
 
+    click.echo("demo accounts (for trying the app only; change or deactivate them on a real server):")
+    for username, role, password, created in load_demo_users():
+        click.echo(f"  {username:10} {role:9} password: {password}{'' if created else '  (already there)'}")
     results = load_demo()
     click.echo(f"demo data: {len(results)} submissions ({sum(1 for _, s in results if s == 201)} stored or already there)")
 

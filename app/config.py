@@ -1,6 +1,9 @@
 """Settings from the environment. SQLite in instance/ by default; DATABASE_URL selects PostgreSQL."""
 import os
+from datetime import timedelta
 from pathlib import Path
+
+from app.auth.masking import DEFAULT_PATTERN as NATIONAL_ID_DEFAULT_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,5 +20,18 @@ class Config:
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 15 * 1024 * 1024))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure cookies (sent over HTTPS only) unless SESSION_COOKIE_SECURE=0: production must run
+    # behind TLS; `make run` on http://127.0.0.1 and the tests turn it off.
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1").strip().lower() not in ("0", "false", "no")
+    SESSION_COOKIE_NAME = "chumchon_session"
+    # Signed in for 30 days, refreshed on every request: a tablet that goes offline keeps working.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", 30)))
+    SESSION_REFRESH_EACH_REQUEST = True
+    # argon2id parameters for new password hashes (argon2-cffi's defaults: 3 passes, 64 MiB, 4 lanes).
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", 65536))
+    ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", 4))
+    # Questions whose answers are national ID numbers, masked for most roles (app/auth/masking.py).
+    NATIONAL_ID_NAME_PATTERN = os.environ.get("NATIONAL_ID_NAME_PATTERN", NATIONAL_ID_DEFAULT_PATTERN)
     QUESTIONNAIRES_DIR = ROOT / "app" / "questionnaires"
     TESTING = False

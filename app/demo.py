@@ -13,6 +13,19 @@ from app.xlsform.definition import FormDefinition
 
 DEMO_NS = uuid.UUID("6f1c1a52-2f0e-4c59-9d0b-5a1b0c2d3e4f")
 
+# Demo accounts (printed by `flask --app wsgi demo load`, listed in README "Demo accounts").
+# username, display name, role, district code / province code, password
+DEMO_USERS = [
+    ("admin", "ผู้ดูแลระบบ (ทดลอง)", "admin", None, None, "chumchon-admin-demo"),
+    ("loei", "สำนักงานพัฒนาชุมชนจังหวัดเลย (ทดลอง)", "province", None, "42", "chumchon-loei-demo"),
+    ("mueang", "สำนักงานพัฒนาชุมชนอำเภอเมืองเลย (ทดลอง)", "district", "4201", None, "chumchon-mueang-demo"),
+    ("somchai", "นายสมชาย พัฒนากร (เมืองเลย)", "officer", "4201", None, "chumchon-somchai-demo"),
+    ("malee", "นางมาลี พัฒนากร (วังสะพุง)", "officer", "4209", None, "chumchon-malee-demo"),
+]
+
+# demo name -> the demo officer who "sent" it
+DEMO_SENDERS = {"sg-na-o": "somchai", "sg-kok-du": "malee", "hh-12-1": "somchai", "reg-weaving": "somchai"}
+
 # form_id -> list of (demo name, answers by question name)
 DEMO_SUBMISSIONS: dict[str, list[tuple[str, dict[str, str]]]] = {
     "sg_assessment_21": [
@@ -51,9 +64,24 @@ def instance_xml(xform: str, definition: FormDefinition, answers: dict[str, str]
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
+def load_demo_users() -> list[tuple[str, str, str, bool]]:
+    """Loei's districts and one demo account per role (idempotent): [(username, role, password, created)]."""
+    from app.auth.accounts import create_user, find_user, seed_districts
+
+    seed_districts()
+    out = []
+    for username, name, role, district, province, password in DEMO_USERS:
+        created = find_user(username) is None
+        if created:
+            create_user(username, name, role, password, district=district, province=province, actor="demo")
+        out.append((username, role, password, created))
+    return out
+
+
 def load_demo() -> list[tuple[str, int]]:
     """Submit every demo record through the normal receiving path; returns (instance_id, status)."""
     from app import db
+    from app.auth.accounts import find_user
     from app.forms.receiving import receive_submission
     from app.models import Form
 
@@ -67,6 +95,8 @@ def load_demo() -> list[tuple[str, int]]:
         for name, answers in records:
             iid = f"uuid:{uuid.uuid5(DEMO_NS, name)}"
             xml = instance_xml(version.xform, definition, answers, iid)
-            outcome = receive_submission(xml, {}, submitted_by="demo")
+            sender = find_user(DEMO_SENDERS.get(name, ""))
+            outcome = receive_submission(xml, {}, submitted_by=sender.username if sender else "demo",
+                                         sender=sender)
             results.append((iid, outcome.status))
     return results

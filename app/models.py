@@ -133,6 +133,10 @@ class Submission(Base):
     data: Mapped[dict] = mapped_column(JSON)  # answers by path, as parsed; repeats as lists
     instance_name: Mapped[str | None] = mapped_column(String(500))
     submitted_by: Mapped[str | None] = mapped_column(String(255))
+    # Who sent it (the signed-in account) and the district it belongs to (that account's district at
+    # receipt; NULL for admin/province/CLI senders). Every read is scoped on these (app/auth/scope.py).
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(16), index=True)
     device_id: Mapped[str | None] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -156,6 +160,7 @@ class SubmissionConflict(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     attachments: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, content_type, sha256, size}]
     submitted_by: Mapped[str | None] = mapped_column(String(255))
+    district_code: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     submission: Mapped[Submission] = relationship()
@@ -200,6 +205,7 @@ class UnprocessableSubmission(Base):
     instance_id: Mapped[str | None] = mapped_column(String(255), index=True)
     attachments: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, content_type, sha256, size, stored}]
     submitted_by: Mapped[str | None] = mapped_column(String(255))
+    district_code: Mapped[str | None] = mapped_column(String(16))
     device_id: Mapped[str | None] = mapped_column(String(255))
     times_received: Mapped[int] = mapped_column(Integer, default=1)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -219,3 +225,83 @@ class WorkbookUpload(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+# ------------------------------------------------------------------ accounts (app/auth)
+
+
+class Role:
+    ADMIN = "admin"  # staff: publish forms, manage users
+    PROVINCE = "province"  # every district of their province: read, export
+    DISTRICT = "district"  # their district: read, approve, revoke committee links, export
+    OFFICER = "officer"  # fill forms; their own submissions
+    ALL = (ADMIN, PROVINCE, DISTRICT, OFFICER)
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)  # DOPA code, e.g. "42" (Loei)
+    name_th: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+
+    districts: Mapped[list[District]] = relationship(back_populates="province", order_by="District.code")
+
+
+class District(Base):
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # DOPA amphoe code, e.g. "4201"
+    district_no: Mapped[int] = mapped_column(Integer)  # number within the province (1 = เมือง)
+    name_th: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
+
+    province: Mapped[Province] = relationship(back_populates="districts")
+
+
+class User(Base):
+    """An account. Never deleted (deactivated instead), so what it submitted keeps its author."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped to revoke every session of the user (deactivation, re-assignment, password reset).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    district: Mapped[District | None] = relationship()
+    province: Mapped[Province | None] = relationship()
+
+    @property
+    def province_of_scope(self) -> Province | None:
+        return self.province or (self.district.province if self.district else None)
+
+
+class AuditEvent(Base):
+    """Who did what to which object, when, from where. Append-only: no code path updates or deletes
+    a row (the ORM refuses it, see app/auth/audit.py, and the database refuses UPDATE by trigger)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str | None] = mapped_column(String(255))  # username (or cli:NAME, or the name tried)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the log outlives anything
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[str | None] = mapped_column(String(255))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))

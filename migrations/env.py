@@ -2,6 +2,7 @@
 from alembic import context
 
 from app import models  # noqa: F401  (registers the tables)
+from app.auth.audit import install_db_guards
 from app.config import Config
 from app.db import Base, make_engine
 
@@ -14,6 +15,7 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+            install_db_guards(connection)
         return
     url = context.config.get_main_option("sqlalchemy.url") or Config.DATABASE_URL
     engine = make_engine(url)
@@ -21,6 +23,7 @@ def run_migrations_online() -> None:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+            install_db_guards(conn)
     engine.dispose()
 
 

@@ -1,8 +1,16 @@
 """Test fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
-TEST_DATABASE_URL is set), emptied before every test; paths to the shared XLSForm corpus."""
+TEST_DATABASE_URL is set), emptied before every test; paths to the shared XLSForm corpus.
+
+Accounts: `client` is anonymous (test modules that need a role override it, e.g.
+`def client(admin_client): return admin_client`). `make_user(role, district=...)` creates an account
+(Loei's districts are seeded: codes 4201..4214); `login(client, user_or_role, district=...)` signs a
+test client in through the real sign-in page and makes it send the CSRF header on every request.
+`admin_client`, `province_client`, `district_client` (4201), `officer_client` (4201) are ready-made."""
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -35,19 +43,112 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_all_tables() -> None:
-    s = db.session()
-    for table in reversed(Base.metadata.sorted_tables):
-        s.execute(table.delete())
-    s.commit()
+    # Through a plain connection: the ORM refuses to delete audit events (append-only), by design.
+    db.session.remove()
+    with db.engine().begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+TEST_PASSWORD = "test-password-123"
+# Cheap argon2 parameters: the hashes are real argon2id, only faster to compute.
+TEST_CONFIG = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "ARGON2_TIME_COST": 1,
+               "ARGON2_MEMORY_KIB": 8, "ARGON2_PARALLELISM": 1}
 
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_DIR": tmp_path})
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, "INSTANCE_DIR": tmp_path})
     with app.app_context():
         _empty_all_tables()
+        from app.auth.accounts import seed_districts
+
+        seed_districts()
         yield app
         db.session.remove()
+
+
+_user_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role, district="4201", username=None, password=TEST_PASSWORD) -> User."""
+    from app.auth.accounts import create_user
+
+    def make(role: str = "officer", district: str | None = "4201", username: str | None = None,
+             password: str = TEST_PASSWORD, province: str | None = None):
+        name = username or f"{role}{next(_user_numbers)}"
+        if role == "province":
+            district, province = None, province or "42"
+        elif role == "admin":
+            district = None
+        return create_user(name, name, role, password, district=district, province=province, actor="test")
+
+    return make
+
+
+def csrf_token_of(html: str) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def sign_in(client, username: str, password: str = TEST_PASSWORD):
+    """Sign `client` in through /signin; afterwards it sends the session's CSRF token as a header."""
+    client.environ_base.pop("HTTP_X_CSRFTOKEN", None)
+    token = csrf_token_of(client.get("/signin").get_data(as_text=True))
+    r = client.post("/signin", data={"username": username, "password": password, "csrf_token": token})
+    assert r.status_code == 303, f"sign-in of {username} failed: {r.status_code}"
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_token_of(client.get("/signin").get_data(as_text=True))
+    return r
+
+
+@pytest.fixture
+def login(make_user):
+    """login(client, "officer", district="4201") or login(client, user) -> the signed-in User."""
+
+    def do(client, who="officer", district: str | None = "4201"):
+        user = make_user(who, district=district) if isinstance(who, str) else who
+        sign_in(client, user.username)
+        client.user = user
+        return user
+
+    return do
+
+
+@pytest.fixture
+def anon_client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def admin_client(app, login):
+    c = app.test_client()
+    login(c, "admin")
+    return c
+
+
+@pytest.fixture
+def province_client(app, login):
+    c = app.test_client()
+    login(c, "province")
+    return c
+
+
+@pytest.fixture
+def district_client(app, login):
+    c = app.test_client()
+    login(c, "district", district="4201")
+    return c
+
+
+@pytest.fixture
+def officer_client(app, login):
+    c = app.test_client()
+    login(c, "officer", district="4201")
+    return c
 
 
 @pytest.fixture

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from app import db
+from app.auth.masking import mask_data, mask_errors, national_id_paths
+from app.auth.scope import may_see_submission, sees_national_ids, submission_clause
+from app.forms.definitions import definition_of
 from app.forms.schemas import (
     AttachmentSchema,
     FormDetailSchema,
@@ -58,8 +61,9 @@ def _form_or_404(form_id: str) -> Form:
 
 
 def _submission_or_404(instance_id: str) -> Submission:
-    found = db.session.scalar(select(Submission).where(Submission.instance_id == instance_id))
-    if found is None:
+    found = db.session.scalar(select(Submission).where(Submission.instance_id == instance_id,
+                                                       submission_clause(g.user)))
+    if found is None:  # absent or outside the user's scope: the same answer
         raise ApiError(404, f"ไม่พบข้อมูลรหัส '{instance_id}'", f"No submission with instanceID '{instance_id}'.")
     return found
 
@@ -83,7 +87,7 @@ def form_submissions(form_id: str):
         params = SubmissionQuerySchema().load(request.args.to_dict())
     except ValidationError as e:
         raise ApiError(400, "พารามิเตอร์ไม่ถูกต้อง", "Invalid query parameters.", e.messages) from None
-    where = [Submission.form_pk == form.id]
+    where = [Submission.form_pk == form.id, submission_clause(g.user)]
     if "status" in params:
         where.append(Submission.status == params["status"])
     if "current" in params:
@@ -108,19 +112,23 @@ def form_submissions(form_id: str):
 def submission_detail(instance_id: str):
     sub = _submission_or_404(instance_id)
     body = SubmissionDetailSchema(exclude=("attachments", "history", "conflicts_count", "superseded_by")).dump(sub)
+    if not sees_national_ids(g.user):
+        hidden = national_id_paths(definition_of(sub.form_version), current_app.config["NATIONAL_ID_NAME_PATTERN"])
+        body["data"] = mask_data(body.get("data") or {}, hidden)
+        body["errors"] = mask_errors(body.get("errors") or [], hidden)
     body["attachments"] = AttachmentSchema(many=True).dump([
         {"filename": a.filename, "content_type": a.content_type, "sha256": a.sha256, "size": a.size,
          "url": url_for("api.attachment", instance_id=sub.instance_id, filename=a.filename, _external=True)}
         for a in sub.attachments
     ])
     chain = db.session.scalars(
-        select(Submission).where(Submission.root_instance_id == sub.root_instance_id)
+        select(Submission).where(Submission.root_instance_id == sub.root_instance_id, submission_clause(g.user))
         .options(defer(Submission.xml), defer(Submission.data),
                  selectinload(Submission.form_version).load_only(*_VERSION_COLUMNS))
         .order_by(Submission.received_at, Submission.id)).all()
     body["history"] = HistoryEntrySchema(many=True).dump(chain)
     replaced_by = db.session.get(Submission, sub.superseded_by_id) if sub.superseded_by_id else None
-    body["superseded_by"] = replaced_by.instance_id if replaced_by else None
+    body["superseded_by"] = replaced_by.instance_id if may_see_submission(replaced_by, g.user) else None
     body["conflicts_count"] = db.session.scalar(
         select(func.count()).select_from(SubmissionConflict).where(SubmissionConflict.submission_id == sub.id))
     return jsonify(body)

@@ -29,6 +29,7 @@ import hashlib
 import logging
 import posixpath
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,9 @@ from app.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# The account sending the current submission (per thread: gunicorn threads share the module).
+_SENDER = threading.local()
 
 # filename -> (content, content_type)
 Files = dict[str, tuple[bytes, str]]
@@ -106,13 +110,20 @@ def receive_submission(
     device_id: str | None = None,
     *,
     max_attachment_bytes: int | None = None,
+    sender=None,  # noqa: ANN001 - app.models.User
 ) -> ReceiveOutcome:
-    """File one submission (see the module docstring for the rules) and say what to answer."""
+    """File one submission (see the module docstring for the rules) and say what to answer.
+
+    `sender` is the signed-in account: the record gets its id and district (app/auth/scope.py), and
+    it may resend or edit (deprecatedID) only records it may see; a record outside its scope is
+    treated as unknown (never touched, never linked). Without a sender (CLI, demo, tests) nothing is
+    restricted."""
     if max_attachment_bytes is None:
         max_attachment_bytes = Config.MAX_ATTACHMENT_BYTES
     files = _clean_files(files)
     xml = xml or b""
     parsed = None
+    _SENDER.value = sender
     try:
         try:
             parsed, version = _identify(xml, files, max_attachment_bytes)
@@ -206,22 +217,45 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
 
 # --- filing -------------------------------------------------------------------------------------
 
+def _sender():  # noqa: ANN202
+    return getattr(_SENDER, "value", None)
+
+
+def _in_scope(sub: Submission | None) -> bool:
+    """May the current sender resend/edit `sub`? (Always, without a sender.)"""
+    sender = _sender()
+    if sub is None or sender is None:
+        return True
+    from app.auth.scope import may_see_submission
+
+    return may_see_submission(sub, sender)
+
+
 def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, device_id) -> ReceiveOutcome:
     content_hash = sha256_hex(xml)
     s = db.session()
     existing = s.scalar(select(Submission).where(Submission.instance_id == parsed.instance_id))
     if existing is not None:
-        if existing.content_hash == content_hash:
+        if existing.content_hash == content_hash and _in_scope(existing):
             return _resend(existing, files, parsed, version)
         return _conflict(existing, xml, content_hash, files, submitted_by)
 
     errors, data = _check(parsed, version, set(files))
     notes: list[dict] = []
+    deprecated_claim = parsed.deprecated_id or None
     root_instance_id = parsed.instance_id
     previous: Submission | None = None
     if parsed.deprecated_id:
         previous = s.scalar(select(Submission).where(Submission.instance_id == parsed.deprecated_id))
-        if previous is None:
+        if previous is not None and not _in_scope(previous):
+            # Another district's record: treated exactly as unknown, and not linked to its chain.
+            previous = None
+            notes.append(_note("deprecated_id_unknown", parsed.deprecated_id,
+                               "ข้อมูลนี้เป็นการแก้ไขชุดข้อมูลที่เซิร์ฟเวอร์ยังไม่มี (deprecatedID) จึงบันทึกเป็นชุดใหม่",
+                               "This edit names a record the server does not hold (deprecatedID); "
+                               "it was stored as a new record."))
+            deprecated_claim = None
+        elif previous is None:
             root_instance_id = parsed.deprecated_id
             notes.append(_note("deprecated_id_unknown", parsed.deprecated_id,
                                "ข้อมูลนี้เป็นการแก้ไขชุดข้อมูลที่เซิร์ฟเวอร์ยังไม่มี (deprecatedID) จึงบันทึกเป็นชุดใหม่",
@@ -244,7 +278,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         instance_id=parsed.instance_id,
         form_pk=version.form_pk,
         form_version_id=version.id,
-        deprecated_id=parsed.deprecated_id or None,
+        deprecated_id=deprecated_claim,
         root_instance_id=root_instance_id,
         is_current=True,
         status=status,
@@ -254,6 +288,8 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         data=data,
         instance_name=(parsed.instance_name or None) and parsed.instance_name[:500],
         submitted_by=submitted_by,
+        submitter_id=getattr(_sender(), "id", None),
+        district_code=_sender_district(),
         device_id=device_id,
     )
     with db.transaction() as s:
@@ -263,7 +299,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
                 Attachment(filename=name, content_type=content_type, sha256=sha, size=len(content)))
         s.add(submission)
         s.flush()
-        _link_edit_chain(s, submission, previous, parsed.deprecated_id)
+        _link_edit_chain(s, submission, previous, deprecated_claim)
     if status == SubmissionStatus.ACCEPTED:
         th, en = "ได้รับข้อมูลแล้ว", "Submission received."
     else:
@@ -298,9 +334,27 @@ def _link_edit_chain(s, submission: Submission, previous: Submission | None, dep
     later = s.scalar(select(Submission).where(
         Submission.deprecated_id == submission.instance_id, Submission.id != submission.id)
         .order_by(Submission.id))
+    if later is not None and not _early_edit_in_scope(later, submission):
+        later = None
     if later is not None:
         submission.is_current = False
         submission.superseded_by_id = later.id
+
+
+def _early_edit_in_scope(edit: Submission, original: Submission) -> bool:
+    """An edit that arrived before its original counts only if its sender may see the original."""
+    if edit.submitter_id is None:
+        return True
+    from app.auth.scope import may_see_submission
+    from app.models import User
+
+    return may_see_submission(original, db.session.get(User, edit.submitter_id))
+
+
+def _sender_district() -> str | None:
+    from app.auth.scope import district_code_of
+
+    return district_code_of(_sender())
 
 
 def _resend(existing: Submission, files: Files, parsed, version: FormVersion) -> ReceiveOutcome:
@@ -344,7 +398,7 @@ def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files,
             s.add(SubmissionConflict(
                 instance_id=existing.instance_id, submission_id=existing.id,
                 xml=xml.decode("utf-8", errors="replace"), content_hash=content_hash,
-                attachments=described, submitted_by=submitted_by))
+                attachments=described, submitted_by=submitted_by, district_code=_sender_district()))
         else:
             known = {a["filename"] for a in conflict.attachments or []}
             extra = [a for a in described if a["filename"] not in known]
@@ -359,7 +413,11 @@ def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files,
 
 
 def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[list[dict], dict]:
-    """Validation errors and answers; a failure of the checker itself never loses the submission."""
+    """Validation errors and answers; a failure of the checker itself never loses the submission.
+
+    The form's logic (relevance, calculates, required, constraints) is re-evaluated by
+    app.xlsform.revalidate; the stored data carries the server's calculates."""
+    from app.xlsform.revalidate import media_needed, revalidate
     from app.xlsform.submission import check_submission, extract_answers
 
     try:
@@ -368,6 +426,13 @@ def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[li
         log.exception("form version %s has an unreadable definition", version.id)
         return [_error("server_check_failed", None, "เซิร์ฟเวอร์ตรวจข้อมูลนี้ไม่ได้ กรุณาแจ้งผู้ดูแลระบบ",
                        "The server could not check this submission; tell an administrator.")], {}
+    try:
+        needed = media_needed(definition)  # CSVs read by pulldata()/instance(); usually none
+        media = {m.filename: m.blob.content for m in version.media if m.filename in needed} if needed else None
+        result = revalidate(parsed, definition, attachment_names, media=media)
+        return [dict(e) for e in result.errors], result.data
+    except Exception:
+        log.exception("revalidate failed for %s; plain checks only", parsed.instance_id)
     try:
         data = extract_answers(parsed, definition)
     except Exception:
@@ -446,7 +511,8 @@ def _quarantine(xml: bytes, files: Files, refused: _Refused, submitted_by, devic
                 form_id=(refused.form_id or None) and refused.form_id[:255],
                 version=(refused.version or None) and refused.version[:255],
                 instance_id=(refused.instance_id or None) and refused.instance_id[:255],
-                attachments=described, submitted_by=submitted_by, device_id=device_id))
+                attachments=described, submitted_by=submitted_by, district_code=_sender_district(),
+                device_id=device_id))
         else:
             row.times_received = (row.times_received or 1) + 1
             row.last_received_at = utcnow()

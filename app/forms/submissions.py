@@ -14,12 +14,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, load_only, selectinload
 
 from app.forms.definitions import definition_of
 from app import db
+from app.auth import audit
+from app.auth.policy import allowed, rule_for
+from app.auth.masking import mask_data, mask_errors, national_id_paths
+from app.auth.scope import may_see_submission, sees_national_ids, submission_clause
 from app.errors import error_response
 from app.models import Attachment, Form, FormVersion, Submission, SubmissionStatus
 from app.reports.export import (
@@ -53,6 +68,7 @@ STATUS_TEXT = {
 INLINE_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"}
 _CONTENT_TYPE_RE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
 _TRUE, _FALSE = ("1", "on", "true", "yes"), ("", "0", "off", "false", "no")
+MIN_REASON_LENGTH = 10  # an unmasked export must say why (written to the audit log)
 
 
 class BadQuery(Exception):
@@ -184,7 +200,7 @@ def _language(definition: FormDefinition | None, asked: str | None) -> str | Non
 def list_submissions(form_id: str):
     form = _form_or_404(form_id)
     filters = parse_filters(request.args)
-    where = filters.clauses(form)
+    where = filters.clauses(form) + [submission_clause(g.user)]
     total = db.session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
     pages = max(1, -(-total // PER_PAGE))
     rows = db.session.execute(
@@ -212,6 +228,8 @@ def list_submissions(form_id: str):
     context["definition"] = definition
     context["languages"] = (definition.languages or [definition.default_language]) if definition else []
     context["has_repeats"] = has_repeats(definition) if definition else False
+    context["can_export"] = allowed(rule_for("submissions.export"), g.user.role)
+    context["has_national_ids"] = bool(national_id_paths(definition, current_app.config["NATIONAL_ID_NAME_PATTERN"]))
     return render_template("submissions/list.html", **context)
 
 
@@ -343,24 +361,26 @@ class _Layout:
 def submission_detail(form_id: str, instance_id: str):
     form = _form_or_404(form_id)
     sub = db.session.scalar(
-        select(Submission).where(Submission.form_pk == form.id, Submission.instance_id == instance_id)
+        select(Submission).where(Submission.form_pk == form.id, Submission.instance_id == instance_id,
+                                 submission_clause(g.user))
         .options(selectinload(Submission.attachments)))
     if sub is None:
-        abort(404)
+        abort(404)  # absent, or another district's: the same answer
     version = db.session.scalar(
         select(FormVersion).where(FormVersion.id == sub.form_version_id)
         .options(load_only(FormVersion.id, FormVersion.version, FormVersion.title, FormVersion.definition)))
     definition = definition_of(version)
     language = _language(definition, request.args.get("lang"))
-    errors = [e for e in (sub.errors or []) if isinstance(e, dict)]
+    hidden = id_paths_hidden_from(g.user, definition)
+    errors = [e for e in mask_errors(sub.errors or [], hidden) if isinstance(e, dict)]
     layout = _Layout(definition, language, {a.filename: a for a in sub.attachments}, errors)
-    items = layout.items(definition.root, sub.data or {}, definition.root.path)
+    items = layout.items(definition.root, mask_data(sub.data or {}, hidden), definition.root.path)
     blocking = [e for e in errors if e.get("level", "error") == "error"]
     warnings = [e for e in errors if e.get("level", "error") != "error"]
     history = db.session.execute(
         select(Submission, FormVersion.version)
         .join(FormVersion, Submission.form_version_id == FormVersion.id)
-        .where(Submission.root_instance_id == sub.root_instance_id)
+        .where(Submission.root_instance_id == sub.root_instance_id, submission_clause(g.user))
         .options(defer(Submission.xml), defer(Submission.data))
         .order_by(Submission.received_at, Submission.id)).all()
     return render_template(
@@ -378,7 +398,7 @@ def submission_detail(form_id: str, instance_id: str):
 @bp.get("/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):
     found = db.session.get(Attachment, attachment_id)
-    if found is None:
+    if found is None or not may_see_submission(found.submission, g.user):
         abort(404)
     content_type = (found.content_type or "").split(";")[0].strip().lower()
     if not _CONTENT_TYPE_RE.match(content_type):
@@ -397,12 +417,20 @@ def attachment(attachment_id: int):
 # ---------------------------------------------------------------- exports
 
 
-def export_records(form: Form, filters: ListFilters) -> Iterator[ExportRecord]:
-    """The filtered submissions as export records, oldest first, read in batches."""
+def id_paths_hidden_from(user, definition: FormDefinition | None) -> frozenset[str]:  # noqa: ANN001
+    """The national-ID questions whose answers `user` sees masked (none for district offices)."""
+    if sees_national_ids(user):
+        return frozenset()
+    return national_id_paths(definition, current_app.config["NATIONAL_ID_NAME_PATTERN"])
+
+
+def export_records(form: Form, filters: ListFilters, masked: frozenset[str] = frozenset()) -> Iterator[ExportRecord]:
+    """The filtered submissions the user may see as export records, oldest first, read in batches;
+    answers at `masked` paths are masked."""
     query = (
         select(Submission, FormVersion.version)
         .join(FormVersion, Submission.form_version_id == FormVersion.id)
-        .where(*filters.clauses(form))
+        .where(*filters.clauses(form), submission_clause(g.user))
         .options(defer(Submission.xml), selectinload(Submission.attachments))
         .order_by(Submission.received_at, Submission.id)
         .execution_options(yield_per=500)
@@ -414,7 +442,7 @@ def export_records(form: Form, filters: ListFilters) -> Iterator[ExportRecord]:
             "status": sub.status,
             "submitted_by": sub.submitted_by,
             "version": version,
-            "data": sub.data or {},
+            "data": mask_data(sub.data or {}, masked),
             "attachments": [{"filename": a.filename, "content_type": a.content_type, "size": a.size,
                              "url": url_for("submissions.attachment", attachment_id=a.id)}
                             for a in sub.attachments],
@@ -439,8 +467,19 @@ def export(form_id: str, fmt: str):
     if definition is None:
         abort(404)
     options = ExportOptions(headers=headers, language=_language(definition, request.args.get("lang")))
+    id_paths = national_id_paths(definition, current_app.config["NATIONAL_ID_NAME_PATTERN"])
+    unmask = (request.args.get("include_national_ids") or "").strip().lower() in _TRUE
+    reason = " ".join((request.args.get("reason") or "").split())
+    if unmask and len(reason) < MIN_REASON_LENGTH:
+        raise BadQuery(f"การส่งออกเลขประจำตัวประชาชนแบบเต็มต้องระบุเหตุผลอย่างน้อย {MIN_REASON_LENGTH} ตัวอักษร",
+                       f"Exporting full national ID numbers needs a reason of at least {MIN_REASON_LENGTH} characters.")
     basename = _export_basename(form)
-    records = export_records(form, filters)
+    records = export_records(form, filters, frozenset() if unmask else id_paths)
+    audit.record(audit.Action.EXPORT, "form", form.form_id, {
+        "format": fmt, "filters": {k: v for k, v in request.args.items() if k not in ("reason",)},
+        "national_ids": "unmasked" if unmask and id_paths else ("masked" if id_paths else "none in form"),
+        **({"reason": reason[:500]} if unmask else {}),
+    })
 
     if fmt == "csv" and not has_repeats(definition):
         response = Response(stream_with_context(iter_csv(definition, records, options)),

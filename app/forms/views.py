@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -37,6 +37,9 @@ def _is_htmx() -> bool:
 
 
 def _who() -> str:
+    user = g.get("user")
+    if user is not None:
+        return user.username[:255]
     name = (request.form.get("published_by") or "").strip()
     return (name or request.remote_user or "web")[:255]
 
@@ -123,7 +126,7 @@ def upload():
     except WorkbookRejected as e:
         return _upload_response(422, problems=e.problems, filename=filename)
     conv = preview.conversion
-    token = None if preview.existing is not None else publishing.store_upload(filename, data, request.remote_user)
+    token = None if preview.existing is not None else publishing.store_upload(filename, data, _who())
     return _upload_response(
         200,
         problems=preview.problems,
@@ -150,6 +153,11 @@ def publish(token: str):
             "The uploaded file was not found; it may have been published already or expired. Upload it again.",
             code="upload_missing")])
     fv = result.form_version
+    if result.created:
+        from app.auth import audit
+
+        audit.record(audit.Action.PUBLISH, "form_version", f"{fv.form.form_id}@{fv.version}",
+                     {"form_id": fv.form.form_id, "version": fv.version, "filename": fv.xlsx_filename})
     target = url_for("forms.detail", form_id=fv.form.form_id,
                      published=fv.version if result.created else None,
                      unchanged=fv.version if not result.created else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from decimal import Decimal
 from typing import Any
@@ -154,6 +155,21 @@ def sniff_workbook(filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTE
             "เปิดไฟล์ใน Excel ดูว่าเปิดได้ไหม แล้วบันทึกใหม่เป็น .xlsx หรือดาวน์โหลด/คัดลอกไฟล์มาใหม่",
             "Check that the file opens in Excel, save it again as .xlsx, or download/copy it again.",
         )
+    # Excel never writes a DTD. One in any XML part can only be an entity-expansion or external-
+    # entity attack on the XML readers behind openpyxl and pyxform: refuse it before they run.
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with zf.open(info) as member:
+                head = member.read(4096)
+            if _DTD_RE.search(head):
+                _refuse(
+                    "xml_dtd",
+                    "ไฟล์นี้มีส่วนประกอบที่ไม่ปลอดภัย (DOCTYPE/ENTITY) ระบบไม่เปิดอ่าน",
+                    "This file contains an unsafe part (a DOCTYPE/ENTITY declaration) and is refused.",
+                )
+
+
+_DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def cell_text(value: Any) -> str | None:

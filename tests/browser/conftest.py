@@ -8,7 +8,8 @@ a tablet-sized page. Never `playwright install`: we drive /usr/bin/chromium.
 - `browser` (session): Chromium through Playwright's sync API.
 - `context` / `page`: a fresh context per test with an 800x1280 viewport (a 10-inch tablet);
   Bangkok time zone, Thai locale; `page.base_url` is the live server's URL. Uncaught JavaScript
-  errors on the page fail the test.
+  errors on the page fail the test. The context is signed in as an admin (who may publish, fill
+  and read everything) through the real sign-in page; `context.user` is that account.
 """
 from __future__ import annotations
 
@@ -85,11 +86,28 @@ def browser(playwright_instance):
     browser.close()
 
 
+def sign_in_page(page, username: str, password: str) -> None:
+    page.goto("/signin")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button.auth-submit")
+    assert "/signin" not in page.url, f"sign-in of {username} failed"
+
+
 @pytest.fixture
-def context(browser, live_server):
+def context(browser, live_server, make_user):
+    from tests.conftest import TEST_PASSWORD
+
+    # bypass_csp: Playwright's wait_for_function(string) evaluates with eval(), which our Content
+    # Security Policy forbids. tests/auth/test_browser_csp.py runs pages with the CSP enforced.
     context = browser.new_context(viewport=TABLET, base_url=live_server, locale="th-TH",
-                                  timezone_id="Asia/Bangkok")
+                                  timezone_id="Asia/Bangkok", bypass_csp=True)
     context.set_default_timeout(10_000)
+    context.user = make_user("admin", username="browser-admin")
+    signin = context.new_page()
+    sign_in_page(signin, context.user.username, TEST_PASSWORD)
+    signin.close()
     yield context
     context.close()
 

@@ -48,9 +48,9 @@ def test_staff_publish_officer_fills_and_submits_staff_find_and_export_it(page, 
     page.get_by_role("button", name="ตรวจไฟล์").click()
     page.locator(".form-preview").wait_for()
     assert page.locator(".form-preview").get_by_text("ชื่อผู้ตอบ").first.is_visible()
-    page.locator("#published_by").fill("นักวิชาการจังหวัด")
     page.locator(".publish-button").click()
     page.wait_for_url(f"**/forms/{ALL_TYPES_FORM_ID}**")
+    assert context.user.username in page.content()  # the publisher is the signed-in account
 
     # Officer: from the form list to the fill page.
     page.goto("/")
@@ -88,6 +88,8 @@ def test_staff_publish_officer_fills_and_submits_staff_find_and_export_it(page, 
     assert page.get_by_text("มันสำปะหลัง").first.is_visible()  # choices shown by label
     img = page.locator("img[src*='/attachments/']").first
     img.wait_for()
+    img.scroll_into_view_if_needed()  # loading="lazy": load it, then wait for it
+    page.wait_for_function("(el) => el.complete && el.naturalWidth > 0", arg=img.element_handle())
     assert page.evaluate("(el) => el.complete && el.naturalWidth", img.element_handle()) == 1600
 
     # Staff: export to Excel from the list page.

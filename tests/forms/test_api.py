@@ -12,6 +12,12 @@ from tests.forms.openrosa_helpers import new_instance_id, post_submission, publi
 JPEG = b"\xff\xd8\xff\xe0 api photo"
 
 
+@pytest.fixture
+def client(admin_client):
+    """Signed in as an admin (staff publish and read every submission)."""
+    return admin_client
+
+
 def assert_json_error(r, status: int) -> dict:
     assert r.status_code == status
     assert r.mimetype == "application/json"

@@ -12,12 +12,24 @@ from tests.conftest import CORPUS
 
 MANIFEST = {row["file"]: row for row in csv.DictReader((CORPUS / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")}
 WORKBOOKS = sorted(p.name for p in CORPUS.glob("*.xlsx"))
+# pyxform converts these, but an expression in them is not XPath that ODK can evaluate, so the
+# publish-time expression check refuses them at the cell (app/xlsform/lint.py check_expressions).
+ODK_REFUSES = {
+    "xlsform-offline__validate-error.xlsx": "calculation concatx(...): no such function (ODK Validate's own failing example)",
+    "pyxform__xl_date_ambiguous.xlsx": "choice_filter label::English != '': 'label' is not an XPath axis",
+}
+
+
+@pytest.fixture
+def client(admin_client):
+    """Signed in as an admin (staff publish and read every submission)."""
+    return admin_client
 
 
 @pytest.mark.parametrize("name", WORKBOOKS)
 def test_corpus_workbook_publishes_and_renders_or_is_explained(name, client):
     data = (CORPUS / name).read_bytes()
-    converts = MANIFEST[name]["pyxform_ok"].startswith("yes")
+    converts = MANIFEST[name]["pyxform_ok"].startswith("yes") and name not in ODK_REFUSES
 
     resp = client.post("/forms/upload", data={"workbook": (__import__("io").BytesIO(data), name)},
                        content_type="multipart/form-data")

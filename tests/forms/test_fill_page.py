@@ -22,6 +22,12 @@ from tests.fixtures.workbooks import (
 )
 
 
+@pytest.fixture
+def client(officer_client):
+    """Signed in as an officer (officers fill forms and send submissions)."""
+    return officer_client
+
+
 def publish_all_types():
     from app.forms.publishing import publish_workbook
 

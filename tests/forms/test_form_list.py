@@ -1,6 +1,8 @@
 """OpenRosa Form List API, XForm download, manifest and media files, as ODK Collect reads them."""
 from __future__ import annotations
 
+import pytest
+
 import hashlib
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
@@ -14,6 +16,12 @@ MANIFEST_NS = "{http://openrosa.org/xforms/xformsManifest}"
 OPENROSA = {"X-OpenRosa-Version": "1.0"}
 
 CSV = "name,label\nban_a,บ้าน A\nban_b,บ้าน B\n".encode("utf-8")
+
+
+@pytest.fixture
+def client(officer_client):
+    """Signed in as an officer (officers fill forms and send submissions)."""
+    return officer_client
 
 
 def get(client, url: str):

@@ -31,6 +31,12 @@ JPEG = b"\xff\xd8\xff\xe0" + b"photo-bytes" * 100
 PNG = b"\x89PNG\r\n\x1a\n" + b"signature" * 50
 
 
+@pytest.fixture
+def client(officer_client):
+    """Signed in as an officer (officers fill forms and send submissions)."""
+    return officer_client
+
+
 def count(model) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model))

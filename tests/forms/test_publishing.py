@@ -14,6 +14,12 @@ from app.xlsform.problems import WorkbookRejected
 from tests.xlsform.xlsx_builder import make_xlsx, simple_form
 
 
+@pytest.fixture
+def client(admin_client):
+    """Signed in as an admin (staff publish and read every submission)."""
+    return admin_client
+
+
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 

@@ -24,6 +24,12 @@ BKK = timezone(timedelta(hours=7))
 # ------------------------------------------------------------------ rows made directly
 
 
+@pytest.fixture
+def client(admin_client):
+    """Signed in as an admin (staff publish and read every submission)."""
+    return admin_client
+
+
 def make_form(form_id="household", version="2024030101") -> FormVersion:
     definition = sample_definition(form_id, version)
     s = db.session()

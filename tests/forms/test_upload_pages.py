@@ -15,6 +15,12 @@ from tests.xlsform.xlsx_builder import make_xlsx, simple_form
 HX = {"HX-Request": "true"}
 
 
+@pytest.fixture
+def client(admin_client):
+    """Signed in as an admin (staff publish and read every submission)."""
+    return admin_client
+
+
 def upload(client, data: bytes, filename: str = "hh.xlsx", htmx: bool = True):
     return client.post("/forms/upload", data={"workbook": (io.BytesIO(data), filename)},
                        content_type="multipart/form-data", headers=HX if htmx else {})
@@ -45,7 +51,8 @@ def test_good_workbook_is_previewed_then_published(client):
     r = client.post(f"/forms/publish/{token}", data={"published_by": "สมชาย"})
     assert r.status_code == 303 and r.headers["Location"].startswith("/forms/hh")
     detail = text(client.get(r.headers["Location"]))
-    assert "เผยแพร่รุ่น 3 แล้ว" in detail and "สมชาย" in detail
+    # The publisher is the signed-in account, not a name typed in the form.
+    assert "เผยแพร่รุ่น 3 แล้ว" in detail and client.user.username in detail and "สมชาย" not in detail
     assert "/forms/hh/versions/3/workbook.xlsx" in detail and "/forms/hh/versions/3/form.xml" in detail
     assert db.session.scalar(select(func.count()).select_from(WorkbookUpload)) == 0
 

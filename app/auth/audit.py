@@ -1,0 +1,104 @@
+"""The audit log: who published, exported, corrected, signed in (or failed to), created,
+deactivated, re-assigned users; approve and revoke are named here for the issues that add them.
+
+Append-only: rows are only ever inserted. The ORM refuses to flush an update or a delete of an
+AuditEvent and refuses bulk UPDATE/DELETE statements on the table; the migration adds a database
+trigger refusing UPDATE as well.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app import db
+from app.models import AuditEvent
+
+
+class Action:
+    PUBLISH = "publish"
+    EXPORT = "export"
+    CORRECT = "correct"  # a submission edited through meta/deprecatedID
+    APPROVE = "approve"  # placeholder: group registration approval (registry issue)
+    REVOKE = "revoke"  # placeholder: committee link revocation (committee-links issue)
+    SIGNIN = "signin"
+    SIGNIN_FAILED = "signin_failed"
+    LOCKOUT = "lockout"
+    SIGNOUT = "signout"
+    USER_CREATE = "user_create"
+    USER_DEACTIVATE = "user_deactivate"
+    USER_REACTIVATE = "user_reactivate"
+    USER_REASSIGN = "user_reassign"
+    USER_PASSWORD_RESET = "user_password_reset"
+    ALL = (PUBLISH, EXPORT, CORRECT, APPROVE, REVOKE, SIGNIN, SIGNIN_FAILED, LOCKOUT, SIGNOUT,
+           USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET)
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+def record(action: str, target_type: str | None = None, target_id: Any = None, detail: dict | None = None,
+           *, actor: Any = None, commit: bool = True) -> AuditEvent:
+    """Append one event. `actor` is a User, a string, or None for the request's signed-in user."""
+    from flask import g, has_request_context, request
+
+    ip = None
+    if has_request_context():
+        ip = (request.remote_addr or "")[:64] or None
+        if actor is None:
+            actor = g.get("user")
+    actor_name = getattr(actor, "username", None) or (actor if isinstance(actor, str) else None)
+    event_row = AuditEvent(
+        actor=(actor_name or None) and actor_name[:255], actor_id=getattr(actor, "id", None),
+        action=action, target_type=target_type,
+        target_id=None if target_id is None else str(target_id)[:255],
+        detail=detail or {}, ip=ip)
+    s = db.session()
+    s.add(event_row)
+    if commit:
+        s.commit()
+    return event_row
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _no_update(_mapper, _conn, _target):  # noqa: ANN001
+    raise AuditLogIsAppendOnly("the audit log is append-only: rows cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _no_delete(_mapper, _conn, _target):  # noqa: ANN001
+    raise AuditLogIsAppendOnly("the audit log is append-only: rows cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes(state):  # noqa: ANN001
+    if state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None and getattr(table, "name", None) == AuditEvent.__tablename__:
+            raise AuditLogIsAppendOnly("the audit log is append-only: bulk UPDATE/DELETE refused")
+
+
+def install_db_guards(connection) -> None:  # noqa: ANN001
+    """Database-level refusal of UPDATE on audit_events (run by migrations/env.py after every upgrade,
+    so it survives `make migration-reset`). DELETE stays possible for the database owner only (test
+    fixtures empty tables); the app never issues one and the ORM refuses it. Production should also
+    grant the app's database role INSERT/SELECT only on this table."""
+    from sqlalchemy import inspect, text
+
+    if "audit_events" not in inspect(connection).get_table_names():
+        return
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        connection.execute(text(
+            "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events "
+            "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"))
+    elif dialect == "postgresql":
+        connection.execute(text(
+            "CREATE OR REPLACE FUNCTION audit_events_no_update() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit log is append-only'; END; $$ LANGUAGE plpgsql"))
+        connection.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update ON audit_events"))
+        connection.execute(text(
+            "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_no_update()"))

@@ -1,0 +1,73 @@
+"""Sign-in and sign-out pages.
+
+Sign-in clears the session and starts a new one (no session fixation: nothing set before sign-in
+survives it, the CSRF token included), holding the user id and session version; the cookie lasts
+30 days and is refreshed on use (offline tablets stay signed in).
+
+Sign-out is a POST from /signout. That page carries `data-signout` for the offline code: before the
+form is sent, app/static/js/signout.js asks `window.chumchon.unsentCount()` (registered by the
+offline outbox) and, when anything is unsent, shows the warning and requires the "discard" tick.
+The POST answers with `Clear-Site-Data: "cache", "storage"`, so the browser drops the cached pages,
+IndexedDB drafts/outbox and service worker of this site: nothing of this user stays on a shared tablet.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+
+from app.auth import audit
+from app.auth.accounts import check_credentials
+from app.auth.audit import Action
+from app.templating import be_date
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no //host, no backslashes)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("forms.index")
+    return target
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+def signin():
+    next_url = request.values.get("next") or ""
+    if request.method == "GET":
+        return render_template("auth/signin.html", next_url=next_url, error=None,
+                               signed_out=request.args.get("signed_out") == "1")
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    result = check_credentials(username, password, via="form")
+    if result.reason != "ok":
+        if result.reason == "locked" or (result.reason == "bad_password" and result.locked_until):
+            when = be_date(result.locked_until, with_time=True)
+            error = (f"ใส่รหัสผ่านผิดหลายครั้ง บัญชีถูกล็อกชั่วคราวถึง {when} น.",
+                     f"Too many wrong passwords: the account is locked until {when}.")
+        else:
+            error = ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "The username or password is not correct.")
+        return render_template("auth/signin.html", next_url=next_url, error=error, username=username,
+                               signed_out=False), 401
+    user = result.user
+    session.clear()  # a new session: nothing from before sign-in carries over
+    g.pop("csrf_token", None)  # and a new CSRF token with it
+    session["uid"] = user.id
+    session["sv"] = user.session_version
+    session.permanent = True
+    g.user = user
+    audit.record(Action.SIGNIN, "user", user.id, {}, actor=user)
+    return redirect(safe_next(next_url), code=303)
+
+
+@bp.route("/signout", methods=["GET", "POST"])
+def signout():
+    user = g.get("user")
+    if request.method == "GET":
+        if user is None:
+            return redirect(url_for("auth.signin"))
+        return render_template("auth/signout.html")
+    if user is not None:
+        audit.record(Action.SIGNOUT, "user", user.id, {}, actor=user)
+    session.clear()
+    response = redirect(url_for("auth.signin", signed_out=1), code=303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
