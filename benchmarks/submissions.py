@@ -1,6 +1,7 @@
 """Publish the largest corpus form and post submissions to a real gunicorn server over loopback.
 
 Prints: publish time, submissions per second, p50/p95/max latency of POST /submission.
+Each client signs in once as an officer (session cookie + CSRF header, as the browser does).
     .venv/bin/python benchmarks/submissions.py                      # SQLite in a temp folder
     .venv/bin/python benchmarks/submissions.py --database-url postgresql+psycopg://...
     scripts/with-postgres.sh sh -c '.venv/bin/python benchmarks/submissions.py --database-url "$TEST_DATABASE_URL"'
@@ -27,6 +28,7 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+BENCH_PASSWORD = "benchmark-password-2569"
 DEFAULT_FORM = ROOT.parent / "shared" / "xlsform-corpus" / "dev" / "web-forms__whova_form.xlsx"
 
 
@@ -98,6 +100,32 @@ def multipart(xml: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def sign_in(conn: http.client.HTTPConnection) -> dict[str, str]:
+    """Sign in through /signin like a browser; returns the headers later requests must carry."""
+    import re
+    from urllib.parse import urlencode
+
+    def get_signin(cookie: str | None) -> tuple[str, str | None]:
+        conn.request("GET", "/signin", headers={"Cookie": cookie} if cookie else {})
+        resp = conn.getresponse()
+        html = resp.read().decode()
+        new_cookie = resp.getheader("Set-Cookie")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        return token, (new_cookie.split(";", 1)[0] if new_cookie else cookie)
+
+    token, cookie = get_signin(None)
+    body = urlencode({"username": "bench", "password": BENCH_PASSWORD, "csrf_token": token})
+    conn.request("POST", "/signin", body=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    resp = conn.getresponse()
+    resp.read()
+    if resp.status != 303:
+        raise SystemExit(f"sign-in failed: {resp.status}")
+    cookie = resp.getheader("Set-Cookie").split(";", 1)[0]
+    token, cookie = get_signin(cookie)
+    return {"Cookie": cookie, "X-CSRFToken": token}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count", type=int, default=2000)
@@ -108,7 +136,8 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="chumchon-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    env = dict(os.environ, DATABASE_URL=url, CHUMCHON_INSTANCE=str(tmp))
+    env = dict(os.environ, DATABASE_URL=url, CHUMCHON_INSTANCE=str(tmp), SESSION_COOKIE_SECURE="0",
+               SECRET_KEY="benchmark-secret")
     if url.startswith("postgresql"):
         from sqlalchemy import create_engine, text
         eng = create_engine(url)
@@ -129,6 +158,9 @@ def main() -> None:
         result = publish_workbook(args.form.name, args.form.read_bytes(), published_by="benchmark")
         publish_s = time.perf_counter() - t0
         version = result.form_version
+        from app.auth.accounts import create_user, seed_districts
+        seed_districts()
+        create_user("bench", "Benchmark officer", "officer", BENCH_PASSWORD, district="4201", actor="benchmark")
         definition = FormDefinition.from_dict(version.definition)
         xform = version.xform
         n_questions = sum(1 for n in definition.nodes() if n.kind == "field")
@@ -161,6 +193,7 @@ def main() -> None:
 
         def worker() -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            auth = sign_in(conn)
             while True:
                 with lock:
                     if not queue:
@@ -168,7 +201,7 @@ def main() -> None:
                     body, ctype = queue.pop()
                 t = time.perf_counter()
                 conn.request("POST", "/submission", body=body,
-                              headers={"Content-Type": ctype, "X-OpenRosa-Version": "1.0"})
+                              headers={"Content-Type": ctype, "X-OpenRosa-Version": "1.0", **auth})
                 resp = conn.getresponse()
                 resp.read()
                 dt = time.perf_counter() - t
