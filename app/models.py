@@ -69,6 +69,8 @@ class FormVersion(Base):
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     published_by: Mapped[str] = mapped_column(String(255))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The scoring declared in the workbook (app.xlsform.scoring_spec); None for a plain form.
+    scoring: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     form: Mapped[Form] = relationship(back_populates="versions")
     media: Mapped[list[FormMedia]] = relationship(

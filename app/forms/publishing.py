@@ -135,6 +135,7 @@ def _store(conv: Conversion, filename: str, data: bytes, published_by: str) -> P
             definition=conv.definition.to_dict() if conv.definition is not None else {},
             content_hash=conv.content_hash,
             warnings=[p.to_dict() for p in conv.warnings],
+            scoring=conv.scoring,
             published_by=published_by,
         )
         s.add(version)

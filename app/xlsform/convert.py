@@ -17,8 +17,9 @@ from pathlib import PurePath
 from typing import Any
 
 from app.xlsform import pyxform_messages
-from app.xlsform.lint import lint_sheets, straighten_workbook_quotes
+from app.xlsform.lint import check_expressions, lint_sheets, straighten_workbook_quotes
 from app.xlsform.problems import Problem, WorkbookRejected
+from app.xlsform.scoring_spec import read_scoring_spec, with_definition_paths
 from app.xlsform.workbook import DEFAULT_MAX_BYTES, read_sheets, sniff_workbook
 
 # pyxform's message code -> our lint code that reports the same fault (keep ours: it names the column).
@@ -45,6 +46,7 @@ class Conversion:
     media: dict[str, bytes] = field(default_factory=dict)  # e.g. itemsets.csv for external selects
     languages: list[str] = field(default_factory=list)
     default_language: str | None = None
+    scoring: dict | None = None  # app.xlsform.scoring_spec: the declared scoring; None for a plain form
 
     def with_version(self, version: str) -> Conversion:
         """The same form stamped with `version` (for workbooks whose settings name none)."""
@@ -183,6 +185,8 @@ def _convert(filename: str, data: bytes, max_bytes: int) -> Conversion:
         survey_json = None
     warnings_problems = pyxform_messages.from_warnings(pyxform_warnings, sheets)
     problems = _merge(ours, pyxform_problems + warnings_problems)
+    scoring, scoring_problems = read_scoring_spec(sheets)
+    problems += scoring_problems
 
     settings_sheet = next((rows for name, rows in sheets.items() if name.strip().lower() == "settings"), None)
     has_form_id = bool(settings_sheet and len(settings_sheet) > 1 and any(
@@ -213,6 +217,15 @@ def _convert(filename: str, data: bytes, max_bytes: int) -> Conversion:
             code="xform_unreadable",
         )]) from e
 
+    if definition is not None:
+        # Every expression must parse with the server's evaluator (ODK's functions only); one that
+        # does not would fail on every tablet. Skip cells our lint already refused (curly quotes).
+        refused = {(p.row, p.column) for p in problems if p.is_error}
+        expression_problems = [p for p in check_expressions(definition, sheets)
+                               if (p.row, p.column) not in refused]
+        if expression_problems:
+            raise WorkbookRejected(_sort(problems + expression_problems))
+
     version = survey_json.get("version")
     media: dict[str, bytes] = {}
     if itemsets:
@@ -229,4 +242,5 @@ def _convert(filename: str, data: bytes, max_bytes: int) -> Conversion:
         media=media,
         languages=_languages(survey_json),
         default_language=survey_json.get("default_language"),
+        scoring=with_definition_paths(scoring, definition),
     )

@@ -316,3 +316,143 @@ def _check_languages(sheet: str, rows: list[list[str | None]], settings: dict[st
         hint_en=f"On the settings sheet add a default_language column with {languages[0]} (spelled as in the header).",
         sheet=sheet, row=1, column=translated[0], level="warning", code="default_language",
     )]
+
+
+# ------------------------------------------------------------------ expressions (after pyxform)
+# Node attribute -> the survey columns (base names) it comes from, first match wins.
+_EXPRESSION_SOURCES = {
+    "relevant": ("relevant", "relevance"),
+    "required": ("required",),
+    "constraint": ("constraint",),
+    "calculate": ("calculation", "calculate"),
+    "readonly": ("read_only", "readonly"),
+    "repeat_count": ("repeat_count", "jr:count", "count"),
+    "choice_filter": ("choice_filter",),
+    "default": ("default",),
+    "trigger": ("trigger",),
+}
+_WHAT = {
+    "relevant": ("เงื่อนไขการแสดงคำถาม", "relevance condition"),
+    "required": ("เงื่อนไขการบังคับตอบ", "required condition"),
+    "constraint": ("เงื่อนไขตรวจคำตอบ", "constraint"),
+    "calculate": ("สูตรคำนวณ", "calculation"),
+    "readonly": ("เงื่อนไขอ่านอย่างเดียว", "read-only condition"),
+    "repeat_count": ("จำนวนรอบของกลุ่มซ้ำ", "repeat count"),
+    "choice_filter": ("ตัวกรองตัวเลือก", "choice filter"),
+    "default": ("ค่าเริ่มต้นแบบสูตร", "dynamic default"),
+    "trigger": ("ตัวกระตุ้น (trigger)", "trigger"),
+}
+
+
+def _survey_rows(sheets: Sheets, root_name: str) -> tuple[str, list[list[str | None]], dict[str, int]]:
+    """(sheet title, rows, {instance path: Excel row}) for the survey sheet's named rows."""
+    found = _find_sheet(sheets, "survey")
+    if not found:
+        return "survey", [], {}
+    title, rows = found
+    cols = _columns(rows)
+    type_ci, name_ci = cols.get("type"), cols.get("name")
+    paths: dict[str, int] = {}
+    stack: list[str] = []
+    for ri, row in enumerate(rows[1:], start=2):
+        qtype = re.sub(r"\s+", " ", _cell(row, type_ci).lower())
+        name = _cell(row, name_ci)
+        m = CONTROL_RE.match(qtype)
+        if m and m.group(1) == "end":
+            if stack:
+                stack.pop()
+            continue
+        if name:
+            path = "/" + "/".join([root_name, *stack, name])
+            paths.setdefault(path, ri)
+        if m and m.group(1) == "begin":
+            stack.append(name)
+    return title, rows, paths
+
+
+def _column_of(rows: list[list[str | None]], kind: str) -> tuple[int | None, str | None]:
+    wanted = _EXPRESSION_SOURCES[kind]
+    header = rows[0] if rows else []
+    for base in wanted:
+        for i, h in enumerate(header):
+            b = _base(h)
+            if b == "bind" and h and "::" in h:  # bind::relevant and friends
+                b = _base(h.split("::", 1)[1])
+            if b == base:
+                return i, h
+    return None, None
+
+
+def _node_expressions(node) -> list[tuple[str, str]]:  # noqa: ANN001 - app.xlsform.definition.Node
+    """(kind, expression) of every expression a converted node carries."""
+    import json
+
+    out = [(kind, getattr(node, kind)) for kind in ("relevant", "required", "constraint", "calculate", "readonly",
+                                                     "repeat_count")]
+    if node.itemset is not None and node.itemset.choice_filter:
+        out.append(("choice_filter", node.itemset.nodeset))
+    try:
+        actions = json.loads(node.extra.get("actions") or "[]")
+    except ValueError:
+        actions = []
+    for action in actions:
+        if action.get("value"):
+            out.append(("calculate" if action.get("trigger") else "default", action["value"]))
+    for ref in (node.extra.get("trigger") or "").split():
+        out.append(("trigger", ref))
+    return [(k, e) for k, e in out if isinstance(e, str) and e.strip()]
+
+
+def check_expressions(definition, sheets: Sheets) -> list[Problem]:  # noqa: ANN001 - FormDefinition
+    """Every expression of a converted form must parse with the server's XPath parser (which also
+    knows every function name ODK has): each one that does not is an error at its survey cell."""
+    from app.xlsform.xpath import XPathError, compile as compile_xpath
+
+    sheet, rows, paths = _survey_rows(sheets, definition.root.name)
+    out: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for node in definition.nodes():
+        if node is definition.root:
+            continue
+        for kind, expression in _node_expressions(node):
+            try:
+                compile_xpath(expression)
+                continue
+            except XPathError as exc:
+                error = exc
+            if (node.path, kind) in seen:
+                continue
+            seen.add((node.path, kind))
+            row = paths.get(node.path)
+            ci, header = _column_of(rows, kind)
+            written = _cell(rows[row - 1], ci) if row and ci is not None and row - 1 < len(rows) else ""
+            shown = written or expression.strip()
+            near_th = near_en = ""
+            if error.position is not None and 0 <= error.position < len(expression):
+                snippet = expression[error.position:error.position + 20].strip()
+                if snippet:
+                    near_th, near_en = f" (ตรงที่ “{snippet}”)", f" (at “{snippet}”)"
+            what_th, what_en = _WHAT[kind]
+            if error.message_en.startswith("Unknown axis"):
+                hint_th = ("รูปแบบ “ชื่อ::ภาษา” ใช้ได้เฉพาะในหัวคอลัมน์ ในสูตรให้อ้างถึงคอลัมน์ด้วยชื่ออย่างเดียว "
+                           "เช่น label หรือใช้ jr:choice-name(${คำถาม}, '${คำถาม}')")
+                hint_en = ("“name::language” only works in column headers; in an expression refer to a column by "
+                           "its name alone (e.g. label), or use jr:choice-name(${q}, '${q}').")
+            elif error.message_en.startswith("Unknown function"):
+                hint_th = ("ตรวจตัวสะกดชื่อฟังก์ชัน ใช้ได้เฉพาะฟังก์ชันของ ODK เช่น if, selected, concat, "
+                           "count-selected, today, format-date (รายชื่อเต็ม: docs.getodk.org/form-operators-functions)")
+                hint_en = ("Check the function's spelling: only ODK's functions work, e.g. if, selected, concat, "
+                           "count-selected, today, format-date (full list: docs.getodk.org/form-operators-functions).")
+            else:
+                hint_th = ("ตรวจว่าวงเล็บและเครื่องหมายคำพูดเปิด-ปิดครบคู่ อ้างถึงคำถามด้วย ${ชื่อ} "
+                           "และใช้ and / or / = / != / < / > ระหว่างค่า")
+                hint_en = ("Check that every bracket and quote is closed, questions are referred to as ${name}, "
+                           "and values are joined with and / or / = / != / < / >.")
+            out.append(Problem(
+                message_th=f"{what_th}ของคำถาม '{node.name}' อ่านไม่ได้: {error.message_th}{near_th} — สูตร: {shown}",
+                message_en=f"The {what_en} of question '{node.name}' cannot be read: {error.message_en}{near_en} "
+                           f"— expression: {shown}",
+                hint_th=hint_th, hint_en=hint_en,
+                sheet=sheet, row=row, column=header, code="expression_error",
+            ))
+    return out

@@ -1,8 +1,10 @@
 """The server's own reading and checking of a submitted OpenRosa instance (`xml_submission_file`).
 
 Pure library code: no Flask, no database. Form logic (relevant / constraint / calculate /
-dynamic required) needs the XPath evaluator and is NOT done here; these checks are the ones that
-hold whatever the logic says.
+dynamic required) is evaluated by `app.xlsform.revalidate.revalidate()`, which the server uses: it
+runs `check_submission` below with a `logic` hook on its own re-evaluated copy of the instance.
+Called alone, `check_submission` does the checks that hold whatever the logic says (the decisions
+below describe that mode).
 
 * `parse_submission(xml)` -> `ParsedSubmission`, through defusedxml with DTDs, entities and
   external references all forbidden (billion-laughs and XXE raise `SubmissionUnreadable`).
@@ -55,7 +57,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -93,6 +95,7 @@ class ParsedSubmission:
     deprecated_id: str | None
     instance_name: str | None
     root: Element  # the parsed instance (xml.etree Element, namespaces in {uri}local form)
+    xml: bytes = field(default=b"", repr=False)  # the bytes it was read from (already judged safe)
 
 
 def _local(tag: Any) -> str:
@@ -157,6 +160,7 @@ def parse_submission(xml: bytes | str) -> ParsedSubmission:
         deprecated_id=meta_value("deprecatedID"),
         instance_name=meta_value("instanceName"),
         root=root,
+        xml=xml,
     )
 
 
@@ -167,13 +171,19 @@ def _node_index(definition: FormDefinition) -> dict[str, Node]:
 
 def extract_answers(parsed: ParsedSubmission, definition: FormDefinition) -> dict[str, Any]:
     """Answers by absolute path; groups flattened, repeats as lists of dicts. See module docstring."""
-    nodes = _node_index(definition)
+    return answers_of(parsed.root, definition)
+
+
+def answers_of(root: Any, definition: FormDefinition, nodes: dict[str, Node] | None = None) -> dict[str, Any]:
+    """`extract_answers` of an instance root element (xml.etree or lxml); `nodes` is the
+    definition's {path: node} when the caller has it."""
+    nodes = nodes if nodes is not None else _node_index(definition)
     out: dict[str, Any] = {}
-    root_path = "/" + parsed.root_name
-    for k, v in parsed.root.attrib.items():
+    root_path = "/" + _local(root.tag)
+    for k, v in root.attrib.items():
         if _local(k) not in ("id", "version"):
             out[f"{root_path}/@{_local(k)}"] = v
-    _collect(parsed.root, root_path, nodes, out)
+    _collect(root, root_path, nodes, out)
     return out
 
 
@@ -301,12 +311,19 @@ def _show(value: str, limit: int = 60) -> str:
 
 
 class _Checker:
-    def __init__(self, definition: FormDefinition, attachment_names: set[str], limits: dict[str, int]):
+    """Walks the instance beside the form. `logic` (app.xlsform.revalidate) when given answers
+    relevance, required and constraints from the form's expressions; without it only a
+    `required="true()"` outside any `relevant` is enforced."""
+
+    def __init__(self, definition: FormDefinition, attachment_names: set[str], limits: dict[str, int],
+                 logic: Any = None):
         self.definition = definition
         self.attachments = set(attachment_names)
         self.limits = limits
         self.errors: list[dict[str, Any]] = []
-        self.paths = {n.path for n in definition.nodes()}
+        paths = getattr(logic, "paths", None)  # the logic knows them already (one walk per form)
+        self.paths = paths if paths is not None else {n.path for n in definition.nodes()}
+        self.logic = logic
 
     # messages ---------------------------------------------------------------------------
     def label(self, node: Node) -> str:
@@ -382,6 +399,9 @@ class _Checker:
 
     def check_field(self, el: Element | None, node: Node, path: str, positions: list[int],
                     relevant_free: bool) -> None:
+        logic = self.logic
+        if logic is not None and el is not None and not logic.active(el):
+            return  # not relevant: its value is blanked, nothing about it can be wrong
         raw = (el.text or "") if el is not None else ""
         lab = self.label(node)
         th_at, en_at = self.where(positions)
@@ -402,6 +422,10 @@ class _Checker:
             return
         value = raw.strip()
         if not value:
+            if logic is not None:
+                if el is not None:
+                    logic.check_required(self, el, node, path, positions)
+                return
             if (
                 relevant_free
                 and node.control is not None
@@ -411,6 +435,13 @@ class _Checker:
                          f"ยังไม่ได้ตอบคำถาม “{lab}” ซึ่งต้องตอบ{th_at}",
                          f"Question “{lab}” is required but has no answer{en_at}")
             return
+        before = len(self.errors)
+        self.check_value(value, node, path, lab, th_at, en_at)
+        if logic is not None and el is not None and not any(e["level"] == "error" for e in self.errors[before:]):
+            logic.check_constraint(self, el, node, path, positions)
+
+    def check_value(self, value: str, node: Node, path: str, lab: str, th_at: str, en_at: str) -> None:
+        """Type, choice, attachment and range checks of a non-empty answer."""
         if node.datatype == "binary" or node.control == "upload":
             if value not in self.attachments:
                 self.add(path, node.path, "attachment_missing",
@@ -488,9 +519,16 @@ def check_submission(
     definition: FormDefinition,
     attachment_names: set[str],
     limits: dict[str, int] | None = None,
+    *,
+    root: Any = None,
+    logic: Any = None,
 ) -> list[dict[str, Any]]:
-    """Check a parsed submission against the form; returns entries as described in the module docstring."""
-    checker = _Checker(definition, attachment_names, {**DEFAULT_LIMITS, **(limits or {})})
+    """Check a parsed submission against the form; returns entries as described in the module docstring.
+
+    `root` (an lxml copy of the instance) and `logic` are given by `app.xlsform.revalidate`, which
+    evaluates the form's expressions: the walk then uses that tree and asks `logic` about
+    relevance, required and constraints. Prefer `revalidate()`, which does all of it."""
+    checker = _Checker(definition, attachment_names, {**DEFAULT_LIMITS, **(limits or {})}, logic)
     root_path = "/" + parsed.root_name
     title = definition.title or definition.form_id
     if parsed.root_name != definition.root.name or parsed.form_id != definition.form_id:
@@ -506,5 +544,6 @@ def check_submission(
                     f"This submission was filled in on version “{parsed.version}” of the form, "
                     f"not version “{definition.version}”",
                     value=parsed.version)
-    checker.check_container(parsed.root, definition.root, root_path, [], relevant_free=True)
+    checker.check_container(parsed.root if root is None else root, definition.root, root_path, [],
+                            relevant_free=True)
     return checker.errors

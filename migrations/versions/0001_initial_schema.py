@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 21:50:13.201247
+Create Date: 2026-11-25 22:09:08.676475
 """
 from alembic import op
 import sqlalchemy as sa
@@ -120,6 +120,7 @@ def upgrade() -> None:
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('published_by', sa.String(length=255), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('scoring', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('form_pk', 'content_hash', name='uq_form_version_content'),

@@ -80,6 +80,9 @@ class Env:
         self.primary = self._register(_document_for(load_xml(primary, "primary instance"), None))
         self.current: Any = None
         self.context_chain: list | None = None  # Document, root element, ..., context node
+        # element -> {local name: child elements}; the trees must not change shape while this
+        # Env is in use (evaluation never does; a caller reusing an Env may change texts only).
+        self._named: dict[Any, dict[str, list]] = {}
 
     def set_context(self, node: Any) -> None:
         self.current = node
@@ -142,6 +145,17 @@ class Env:
         if isinstance(node, etree._Element):
             return [c for c in node if isinstance(c.tag, str)]
         return []
+
+    def named_children(self, el: etree._Element, name: str) -> list:
+        """Element children of `el` whose local name is `name` (the child::name step)."""
+        index = self._named.get(el)
+        if index is None:
+            index = {}
+            for c in el:
+                if isinstance(c.tag, str):
+                    index.setdefault(local_name(c.tag), []).append(c)
+            self._named[el] = index
+        return index.get(name, [])
 
     def text_children(self, node: Any) -> list:
         if not isinstance(node, etree._Element):
@@ -352,11 +366,15 @@ def eval_path(e: P.Path, env: Env, ctx: Context) -> NodeSet:
     last = len(e.steps) - 1
     for i, step in enumerate(e.steps):
         out: list = []
+        by_name = step.axis == "child" and step.test[0] == "name"
         for n in nodes:
-            found = axis_nodes(n, step.axis, env)
-            if step.axis == "child" and step.test[0] in ("text", "node"):
-                found = env.sort(found + env.text_children(n))
-            cand = [c for c in found if _matches(c, step.test, step.axis)]
+            if by_name and isinstance(n, etree._Element):
+                cand = list(env.named_children(n, step.test[1]))
+            else:
+                found = axis_nodes(n, step.axis, env)
+                if step.axis == "child" and step.test[0] in ("text", "node"):
+                    found = env.sort(found + env.text_children(n))
+                cand = [c for c in found if _matches(c, step.test, step.axis)]
             if step.predicates:
                 cand = apply_predicates(cand, step.predicates, env)
             out.extend(cand)

@@ -232,14 +232,19 @@ ARITY: dict[str, tuple[int, int | None]] = {
 # with jr:/odk:/orx: (JavaRosa accepts e.g. odk:pulldata style spellings in the wild).
 PREFIXED_ONLY = {"choice-name", "itext"}
 KNOWN_PREFIXES = {"jr", "odk", "orx"}
+# Older names JavaRosa still accepts: enclosed-area() is area()'s first name (pyxform's own area
+# example and ODK Validate use it).
+ALIASES = {"enclosed-area": "area"}
 
 
 def canonical_function(name: str) -> str | None:
     if ":" in name:
         prefix, local = name.split(":", 1)
+        local = ALIASES.get(local, local)
         if prefix in KNOWN_PREFIXES and local in ARITY:
             return local
         return None
+    name = ALIASES.get(name, name)
     if name in ARITY and name not in PREFIXED_ONLY:
         return name
     return None

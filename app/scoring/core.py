@@ -1,0 +1,177 @@
+"""Score one assessment: (scoring spec, answers) -> ScoreResult. Pure: no Flask, no database, no floats.
+
+The spec is what app.xlsform.scoring_spec.read_scoring_spec reads from the workbook (stored on
+FormVersion.scoring). The rules, which the JavaScript twin follows to the letter:
+
+* **Answers** map a question's name to its submitted string (a question's absolute path, e.g.
+  `/data/p1/i01`, is accepted too; the name is looked up first). Values are stripped.
+* **Select indicator**: the answer is a choice name; its points are `scores[choice]`. **Calculate
+  indicator**: the answer is a number; it is rounded half up to 2 decimals and clamped to 0..max.
+* **Not assessed**: a blank/missing answer (ODK leaves non-relevant questions blank), a choice that has
+  no score (e.g. "not applicable"), an unknown choice or a calculate that is not a number. Such an
+  indicator is left out of both the score and the maximum, everywhere (group and total): it is
+  reported with `answered: false`, `score: null` and its own `max`. Percent, pass and level are
+  therefore judged on what was assessed. When nothing in a group (or the whole form) was assessed,
+  its percent, `passed` (and the level) are null.
+* **Percent** = score / max x 100, rounded half up to 2 decimals for display. Level and pass are
+  decided on the exact fraction: a group passes when score x 100 >= pass_mark x max (no pass_mark:
+  `passed` is null); the level is the first (best) level whose min_percent <= the exact percent.
+* **Strengths**: assessed indicators that earned at least half their max, by share of their max
+  (highest first, so full marks come first), ties in form order; at most 5. **Weaknesses**: assessed
+  indicators below full marks that are not already listed as strengths, by share (lowest first), ties
+  in form order; at most 5. An indicator is never both.
+* **Advice**: one entry per group that failed its pass mark, in the groups' order.
+
+Numbers in `to_dict()` are JSON numbers: ints when whole, else floats with at most 2 decimals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, Mapping
+
+MAX_LISTED = 5
+
+
+def _dec(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _num(value: Decimal | Fraction) -> int | float:
+    """A JSON number with at most 2 decimals (rounded half up)."""
+    hundredths = _round_half_up(Fraction(value) * 100)
+    return hundredths // 100 if hundredths % 100 == 0 else float(Decimal(hundredths) / 100)
+
+
+def _round_half_up(x: Fraction) -> int:
+    """x rounded to the nearest integer, halves away from zero."""
+    if x < 0:
+        return -_round_half_up(-x)
+    return int(x + Fraction(1, 2))  # int() truncates; x + 1/2 >= 0
+
+
+def _percent(score: Decimal, maximum: Decimal) -> Fraction | None:
+    return None if maximum <= 0 else Fraction(score) * 100 / Fraction(maximum)
+
+
+def _parse_number(text: str) -> Decimal | None:
+    try:
+        d = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+@dataclass
+class ScoreResult:
+    total: Decimal
+    max: Decimal
+    percent_exact: Fraction | None  # for level decisions; not serialised
+    level: dict[str, Any] | None
+    answered: int
+    indicator_count: int
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    indicators: list[dict[str, Any]] = field(default_factory=list)
+    strengths: list[dict[str, Any]] = field(default_factory=list)
+    weaknesses: list[dict[str, Any]] = field(default_factory=list)
+    advice: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int | float | None:
+        return None if self.percent_exact is None else _num(self.percent_exact)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": _num(self.total),
+            "max": _num(self.max),
+            "percent": self.percent,
+            "level": self.level,
+            "answered": self.answered,
+            "indicator_count": self.indicator_count,
+            "groups": self.groups,
+            "indicators": self.indicators,
+            "strengths": self.strengths,
+            "weaknesses": self.weaknesses,
+            "advice": self.advice,
+        }
+
+
+def _indicator_points(ind: Mapping[str, Any], value: str | None) -> Decimal | None:
+    """The points an answer earns, or None when the indicator is not assessed."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        return None
+    maximum = _dec(ind["max"])
+    if ind["kind"] == "select":
+        scores = ind.get("scores") or {}
+        return _dec(scores[value]) if value in scores else None
+    d = _parse_number(value)
+    if d is None:
+        return None
+    d = Decimal(_round_half_up(Fraction(d) * 100)) / 100
+    return min(max(d, Decimal(0)), maximum)
+
+
+def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreResult:
+    """Score `answers` by `spec` (see the module docstring for every rule)."""
+    indicators: list[dict[str, Any]] = []
+    shares: list[tuple[Fraction, int, dict[str, Any]]] = []  # (share, form order, entry) of assessed ones
+    per_group: dict[str, list[Decimal]] = {g["name"]: [Decimal(0), Decimal(0)] for g in spec["groups"]}
+    answered = 0
+    for order, ind in enumerate(spec["indicators"]):
+        name = ind["name"]
+        value = answers.get(name) if name in answers else answers.get(ind.get("path") or "")
+        points = _indicator_points(ind, value)
+        maximum = _dec(ind["max"])
+        entry = {"name": name, "label": ind.get("label") or {}, "group": ind["group"],
+                 "score": None if points is None else _num(points), "max": _num(maximum),
+                 "answered": points is not None}
+        indicators.append(entry)
+        if points is None:
+            continue
+        answered += 1
+        acc = per_group.setdefault(ind["group"], [Decimal(0), Decimal(0)])
+        acc[0] += points
+        acc[1] += maximum
+        shares.append((Fraction(points) / Fraction(maximum), order, entry))
+
+    groups: list[dict[str, Any]] = []
+    advice: list[dict[str, Any]] = []
+    total = Decimal(0)
+    maximum = Decimal(0)
+    for g in spec["groups"]:
+        got, most = per_group[g["name"]]
+        total += got
+        maximum += most
+        exact = _percent(got, most)
+        pass_mark = g.get("pass_mark")
+        passed = None if exact is None or pass_mark is None else exact >= Fraction(_dec(pass_mark))
+        groups.append({"name": g["name"], "label": g.get("label") or {}, "score": _num(got), "max": _num(most),
+                       "percent": None if exact is None else _num(exact), "pass_mark": pass_mark,
+                       "passed": passed, "advice": g.get("advice") or {}})
+        if passed is False:
+            advice.append({"group": g["name"], "label": g.get("label") or {}, "advice": g.get("advice") or {}})
+
+    exact = _percent(total, maximum)
+    level = None
+    if exact is not None:
+        for lv in spec["levels"]:
+            if exact >= Fraction(_dec(lv["min_percent"])):
+                level = {"name": lv["name"], "label": lv.get("label") or {}, "colour": lv.get("colour")}
+                break
+
+    def brief(entry: dict[str, Any]) -> dict[str, Any]:
+        return {k: entry[k] for k in ("name", "label", "group", "score", "max")}
+
+    best = sorted((s for s in shares if s[0] >= Fraction(1, 2)), key=lambda s: (-s[0], s[1]))[:MAX_LISTED]
+    strong = {s[1] for s in best}
+    worst = sorted((s for s in shares if s[0] < 1 and s[1] not in strong), key=lambda s: (s[0], s[1]))[:MAX_LISTED]
+
+    return ScoreResult(
+        total=total, max=maximum, percent_exact=exact, level=level, answered=answered,
+        indicator_count=len(spec["indicators"]), groups=groups, indicators=indicators,
+        strengths=[brief(s[2]) for s in best], weaknesses=[brief(s[2]) for s in worst], advice=advice,
+    )
