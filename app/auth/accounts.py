@@ -7,6 +7,10 @@ processes share it through the database). Failures and lock-outs are written to 
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -20,6 +24,29 @@ from app.models import District, Province, Role, User, utcnow
 
 LOCK_AFTER = 5
 MAX_LOCK = timedelta(hours=24)
+
+# ODK Collect sends HTTP Basic credentials with every request, and argon2 costs 50-100 ms each time.
+# A successful check is remembered for a few minutes, per process, as an HMAC (with a key that never
+# leaves this process) of the user's current password hash and the password: a changed password,
+# a reset or a lock-out makes it miss, and no password is ever kept in memory.
+BASIC_CACHE_SECONDS = 300
+_BASIC_KEY = os.urandom(32)
+_basic_ok: dict[bytes, float] = {}
+
+
+def _basic_fingerprint(user: User, password: str) -> bytes:
+    return hmac.new(_BASIC_KEY, f"{user.id}\0{user.password_hash}\0{password}".encode(), hashlib.sha256).digest()
+
+
+def _basic_remembered(user: User, password: str) -> bool:
+    expires = _basic_ok.get(_basic_fingerprint(user, password))
+    return expires is not None and expires > time.monotonic()
+
+
+def _basic_remember(user: User, password: str) -> None:
+    if len(_basic_ok) > 10_000:
+        _basic_ok.clear()
+    _basic_ok[_basic_fingerprint(user, password)] = time.monotonic() + BASIC_CACHE_SECONDS
 
 
 class AccountError(ValueError):
@@ -69,7 +96,8 @@ def check_credentials(username: str, password: str, *, via: str = "form") -> Che
         burn_time(password or "")
         audit.record(Action.SIGNIN_FAILED, "user", user.id, {"reason": "locked", "via": via}, actor=user)
         return CheckResult(user, "locked", locked_until)
-    if not verify_password(user.password_hash, password or ""):
+    remembered = via == "basic" and user.active and _basic_remembered(user, password or "")
+    if not remembered and not verify_password(user.password_hash, password or ""):
         user.failed_logins = (user.failed_logins or 0) + 1
         lock = lock_duration(user.failed_logins)
         detail = {"reason": "bad_password", "failures": user.failed_logins, "via": via}
@@ -92,6 +120,8 @@ def check_credentials(username: str, password: str, *, via: str = "form") -> Che
         changed = True
     if via == "form":
         user.last_login_at = now
+    if via == "basic":
+        _basic_remember(user, password or "")
     if changed:  # HTTP Basic sends credentials on every request: write only when something changed
         db.session.commit()
     return CheckResult(user, "ok")

@@ -98,6 +98,22 @@ def test_basic_auth_failures_count_too(app, make_user):
     assert events("lockout")[0].detail["failures"] == LOCK_AFTER
 
 
+def test_basic_auth_is_verified_once_then_remembered_until_the_password_changes(app, make_user, monkeypatch):
+    from app.auth import accounts
+
+    user = make_user("officer")
+    c = app.test_client()
+    calls = []
+    real_verify = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda h, p: calls.append(p) or real_verify(h, p))
+    for _ in range(3):
+        assert c.get("/formList", headers=basic(user)).status_code == 200
+    assert len(calls) == 1  # argon2 ran once for three requests from ODK Collect
+    accounts.reset_password(user, "a-brand-new-password-2569", actor="test")
+    assert c.get("/formList", headers=basic(user)).status_code == 401  # the old password no longer works
+    assert c.get("/formList", headers=basic(user, "a-brand-new-password-2569")).status_code == 200
+
+
 def test_unknown_usernames_are_answered_like_wrong_passwords(app):
     r = post_signin(app.test_client(), "nobody", "whatever-password")
     assert r.status_code == 401 and "ไม่ถูกต้อง" in r.get_data(as_text=True)
