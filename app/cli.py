@@ -26,7 +26,8 @@ def db_upgrade() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--by", "published_by", default=None, help="Who publishes (default: the OS user).")
 def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
-    """Publish workbooks (files, or every .xlsx in a folder). Exits 1 if any is refused."""
+    """Publish workbooks (files, or every .xlsx in a folder) with the media files each names that lie
+    next to it (CSV, XML, images). Exits 1 if any is refused."""
     from app.auth import audit
     from app.forms.publishing import publish_workbook
     from app.xlsform.problems import WorkbookRejected
@@ -38,7 +39,8 @@ def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
     failed = 0
     for f in files:
         try:
-            result = publish_workbook(f.name, f.read_bytes(), published_by=who)
+            # the media the form names (villages.csv, ...) are taken from the workbook's folder
+            result = publish_workbook(f.name, f.read_bytes(), published_by=who, media_dir=f.parent)
         except WorkbookRejected as e:
             failed += 1
             click.echo(f"✗ {f.name}: ไม่เผยแพร่ / not published ({len(e.problems)} problems)", err=True)

@@ -4,10 +4,19 @@ published into a temporary SQLite database, served on loopback, opened in headle
 
     .venv/bin/python benchmarks/form_logic.py [--calculates 1000] [--relevants 500] [--throttle 4] [--changes 20]
 
-Prints: time to interactive (navigation start -> the page's ready flag, set after the first full
-evaluation of the form's logic), the logic's own build and first-evaluation times, and the time for
-one answer change to settle (the synchronous re-evaluation of what depends on it; and until the next
+Prints: time to interactive, the logic's own build and first-evaluation times, and the time for one
+answer change to settle (the synchronous re-evaluation of what depends on it; and until the next
 frame is painted), median and p95 over the changes. Targets: interactive < 1 s, one change < 50 ms.
+
+"Interactive" here is honest: navigation start -> the first frame painted after the page's ready
+flag. The ready flag is set only after the whole logic has been evaluated once (every relevant,
+calculate, constraint, choice filter) and page 1 is shown, and the form stays invisible until then
+(fill.css), so that frame is the first page visible, correct and taking input. The breakdown shows
+where the time goes: the HTML arriving, parsed (DOM interactive), the runtime's ready flag, painted.
+
+Measured on the development container (median of 3 loads): before issue 3's tuning 2,298 ms
+(logic's first evaluation 1,076 ms, 0.8 s of it looking up instance nodes path by path among the
+1,000 calculates at the root); after, ~650 ms.
 """
 from __future__ import annotations
 
@@ -112,13 +121,29 @@ def main() -> None:
             page.fill("#password", PASSWORD)
             page.locator("form button[type=submit], form input[type=submit]").first.click()
             page.wait_for_load_state()
+        # the first frame after the ready flag: requestAnimationFrame runs before that frame's paint,
+        # the task queued from it runs after the frame was presented
+        page.add_init_script("""(() => {
+            new MutationObserver((_, obs) => {
+              const fill = document.getElementById('fill');
+              if (!fill || fill.dataset.ready !== 'true') return;
+              obs.disconnect();
+              requestAnimationFrame(() => setTimeout(() => { window.__painted = performance.now(); }, 0));
+            }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
+        })()""")
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": args.throttle})
         loads = []
         for _ in range(args.loads):
             page.goto(base + fill)
             page.wait_for_selector("#fill[data-ready=true]", timeout=120_000)
-            loads.append(page.evaluate("({...window.chumchon.timing, tasks: window.chumchon.logic.tasks.length})"))
+            while page.evaluate("window.__painted === undefined"):  # (no wait_for_function: CSP)
+                page.wait_for_timeout(20)
+            loads.append(page.evaluate("""() => {
+                const nav = performance.getEntriesByType('navigation')[0];
+                return {...window.chumchon.timing, tasks: window.chumchon.logic.tasks.length,
+                        response: nav.responseEnd, dom: nav.domInteractive, painted: window.__painted};
+            }"""))
         sync_ms, frame_ms = page.evaluate("""async (n) => {
             const sync = [], frame = [];
             const inputs = Array.from(document.querySelectorAll('.q[data-name^="x"] input'));
@@ -141,14 +166,17 @@ def main() -> None:
         values = sorted(values)
         return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
-    ready = statistics.median(x["ready"] for x in loads)
-    each = ", ".join(f"{x['ready']:.0f}" for x in loads)
+    med = lambda key: statistics.median(x[key] for x in loads)  # noqa: E731
+    ready = med("painted")
+    each = ", ".join(f"{x['painted']:.0f}" for x in loads)
     first = statistics.median(x["first"] for x in loads)
     build = statistics.median(x["build"] for x in loads)
     print(f"form: {args.calculates} calculates, {args.relevants} relevants, {loads[0]['tasks']} logic tasks; "
           f"CPU throttled {args.throttle:g}x; form.js {(ROOT / 'app/static/dist/form.js').stat().st_size / 1024:.0f} KB")
-    print(f"time to interactive (navigation start -> ready): median {ready:.0f} ms over {len(loads)} loads "
-          f"(each: {each})  target < 1000 ms")
+    print(f"time to interactive (navigation start -> first frame painted with the logic settled): median "
+          f"{ready:.0f} ms over {len(loads)} loads (each: {each})  target < 1000 ms")
+    print(f"  HTML received {med('response'):.0f} ms, DOM interactive {med('dom'):.0f} ms, runtime ready "
+          f"{med('ready'):.0f} ms (runtime start {med('start'):.0f} ms), painted {ready:.0f} ms")
     print(f"  of which logic: graph build {build:.0f} ms, first full evaluation {first:.0f} ms")
     print(f"one answer change, logic settled: median {statistics.median(sync_ms):.1f} ms, p95 {pct(sync_ms, 0.95):.1f} ms"
           f"  target < 50 ms")

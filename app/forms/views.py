@@ -121,12 +121,16 @@ def upload():
             code="no_file")])
     filename = file.filename
     data = file.read()
+    # the files the form names (CSV for select_one_from_file / pulldata, XML, images), multiple
+    media = {publishing.media_name(m.filename): m.read() for m in request.files.getlist("media")
+             if m and publishing.media_name(m.filename or "")}
     try:
-        preview = publishing.preview_workbook(filename, data)
+        preview = publishing.preview_workbook(filename, data, media=media)
     except WorkbookRejected as e:
         return _upload_response(422, problems=e.problems, filename=filename)
     conv = preview.conversion
-    token = None if preview.existing is not None else publishing.store_upload(filename, data, _who())
+    token = None if preview.existing is not None else publishing.store_upload(
+        filename, data, _who(), media={k: v for k, v in media.items() if k in conv.media})
     return _upload_response(
         200,
         problems=preview.problems,

@@ -44,7 +44,7 @@ def test_staff_publish_officer_fills_and_submits_staff_find_and_export_it(page, 
 
     # Staff: upload, see the preview, publish.
     page.goto("/forms/upload")
-    page.locator("input[type=file]").set_input_files(str(workbook))
+    page.locator("#workbook").set_input_files(str(workbook))
     page.get_by_role("button", name="ตรวจไฟล์").click()
     page.locator(".form-preview").wait_for()
     assert page.locator(".form-preview").get_by_text("ชื่อผู้ตอบ").first.is_visible()

@@ -31,8 +31,12 @@ def test_corpus_workbook_publishes_and_renders_or_is_explained(name, client):
     data = (CORPUS / name).read_bytes()
     converts = MANIFEST[name]["pyxform_ok"].startswith("yes") and name not in ODK_REFUSES
 
-    resp = client.post("/forms/upload", data={"workbook": (__import__("io").BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    # The corpus holds no media: the data files a form names (CSV, XML, GeoJSON) would block
+    # publishing, so stand-ins with the columns the selects read are attached.
+    upload = {"workbook": (__import__("io").BytesIO(data), name)}
+    if converts:
+        upload["media"] = [(__import__("io").BytesIO(content), file) for file, content in _stand_in_media(data, name)]
+    resp = client.post("/forms/upload", data=upload, content_type="multipart/form-data")
     assert resp.status_code < 500
     html = resp.get_data(as_text=True)
 
@@ -60,3 +64,26 @@ def test_corpus_workbook_publishes_and_renders_or_is_explained(name, client):
     shown = [n.name for n in definition.nodes() if n.kind != "group" and n.control is not None]
     missing = [q for q in shown if f'data-name="{q}"' not in body and f'name="{q}"' not in body]
     assert not missing, f"questions not in the fill page: {missing[:10]}"
+
+
+def _stand_in_media(data: bytes, name: str) -> list[tuple[str, bytes]]:
+    from app.xlsform.convert import convert_workbook
+
+    conv = convert_workbook(name, data)
+    out = []
+    for file in conv.definition.external_files:
+        ext = file.rsplit(".", 1)[-1].lower()
+        if file in conv.media or ext not in ("csv", "xml", "geojson"):
+            continue
+        if ext == "csv":
+            cols = ["name", "label"]
+            for node in conv.definition.nodes():
+                its = node.itemset
+                if its is not None and its.external_file == file:
+                    cols += [c for c in (its.value_ref, its.label_ref) if c not in cols and "(" not in c]
+            out.append((file, (",".join(cols) + "\n" + ",".join(["x"] * len(cols)) + "\n").encode()))
+        elif ext == "xml":
+            out.append((file, b"<root><item><name>x</name><label>x</label></item></root>"))
+        else:
+            out.append((file, b'{"type": "FeatureCollection", "features": []}'))
+    return out

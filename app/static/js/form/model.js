@@ -94,7 +94,11 @@ export class Model extends EventTarget {
       if (!node) return null;
       if (step === ".") continue;
       if (step === "..") node = node.parentNode && node.parentNode.nodeType === 1 ? node.parentNode : null;
-      else node = elements(node).find((c) => c.nodeName === step) || null;
+      else {
+        let c = node.firstElementChild; // no Array.from: roots may hold 1,000+ calculates
+        while (c && c.nodeName !== step) c = c.nextElementSibling;
+        node = c;
+      }
     }
     return node;
   }
