@@ -1,0 +1,173 @@
+"""The meeting screen ("show to the group") and its JSON twin.
+
+- GET /submissions/<instance_id>/meeting: the server's result of a scored submission as a
+  full-screen view for the committee (and a one-page A4 print), templates/scoring/meeting.html.
+- GET /api/v1/submissions/<instance_id>/score: the same data as JSON (app/scoring/schemas.py); the
+  fill page loads it after a successful submit to replace its provisional (JavaScript) result.
+
+Both are scoped like the submission detail page (app/auth/scope.py): out of scope is 404. The
+previous assessment of the same group (app.scoring.store.previous_score) is shown as the change per
+score group; it is looked up within the same form, group and district.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, render_template, url_for
+from sqlalchemy import select
+
+from app import db
+from app.auth.scope import submission_clause
+from app.forms.definitions import definition_of
+from app.models import Form, FormVersion, Score, Submission
+from app.scoring.schemas import SubmissionScoreSchema
+from app.scoring.store import group_changes, previous_score, special_paths
+from app.templating import be_date
+
+bp = Blueprint("scoring", __name__)
+
+SCREEN_LISTED = 3  # strengths / weaknesses on the screen (all, up to 5, on paper)
+_TH = re.compile(r"\(th\)|thai|ไทย", re.IGNORECASE)
+_EN = re.compile(r"\(en\)|english", re.IGNORECASE)
+
+
+def texts(label: dict[str, str] | None) -> dict[str, str]:
+    """{"th": ..., "en": ...} of a {language: text} label: Thai first (else the default or first
+    text), English second ("" when there is none or it repeats the Thai)."""
+    label = label or {}
+    th = next((v for k, v in label.items() if _TH.search(k) and v), None)
+    th = th or label.get("default") or next((v for v in label.values() if v), "")
+    en = next((v for k, v in label.items() if _EN.search(k) and v), "")
+    return {"th": th or "", "en": en if en != th else ""}
+
+
+def ink_for(colour: str | None) -> str:
+    """Black or white text, whichever reads better on `colour` (#rgb / #rrggbb; else white)."""
+    c = (colour or "").strip().lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", c):
+        return "#ffffff"
+    r, g_, b = (int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))
+
+    def lin(x: float) -> float:
+        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * lin(r) + 0.7152 * lin(g_) + 0.0722 * lin(b)
+    return "#000000" if lum > 0.179 else "#ffffff"
+
+
+def _scoped_submission(instance_id: str) -> Submission:
+    sub = db.session.scalar(select(Submission).where(Submission.instance_id == instance_id,
+                                                     submission_clause(g.user)))
+    if sub is None:
+        abort(404)
+    return sub
+
+
+def group_label(sub: Submission, version: FormVersion, group_ref: str | None) -> dict[str, str]:
+    """The assessed group's name: the label of the chosen option of the group question (static
+    choices), else the answer to a `group_name` question, else the group's id, else the record's name."""
+    definition = definition_of(version)
+    group_path, _ = special_paths(version)
+    if group_ref and group_path:
+        node = definition.node(group_path)
+        for choice in (node.choices or []) if node is not None else []:
+            if choice.name == group_ref:
+                return texts(choice.label)
+    for node in definition.nodes():
+        if node.kind == "field" and node.name == "group_name":
+            value = (sub.data or {}).get(node.path)
+            if isinstance(value, str) and value.strip():
+                return {"th": value.strip(), "en": ""}
+    return {"th": group_ref or version.title, "en": ""}
+
+
+def score_payload(sub: Submission, row: Score) -> dict[str, Any]:
+    version = db.session.get(FormVersion, row.form_version_id)
+    form = db.session.get(Form, row.form_pk)
+    previous = previous_score(row)
+    prev_sub = db.session.get(Submission, previous.submission_id) if previous is not None else None
+    return {
+        "instance_id": sub.instance_id, "form_id": form.form_id, "version": version.version,
+        "group_ref": row.group_ref, "group_label": group_label(sub, version, row.group_ref),
+        "assessed_on": row.assessed_on, "round_year": row.round_year, "district_code": row.district_code,
+        "is_current": row.is_current, "needs_correction": row.needs_correction, "scored_at": row.scored_at,
+        "result": row.result,
+        "previous": None if previous is None else {
+            "instance_id": prev_sub.instance_id if prev_sub else None, "assessed_on": previous.assessed_on,
+            "round_year": previous.round_year, "level_name": previous.level_name, "percent": previous.percent},
+        "changes": group_changes(row.result, previous.result if previous is not None else None),
+        "meeting_url": url_for("scoring.meeting", instance_id=sub.instance_id),
+    }
+
+
+def screen(payload: dict[str, Any]) -> dict[str, Any]:
+    """What the meeting template shows (the JavaScript renderer builds the same from the JSON)."""
+    result = payload["result"]
+    level = result.get("level")
+    changes = payload.get("changes") or {}
+    return {
+        "group": payload["group_label"],
+        "level": None if level is None else {**texts(level.get("label")), "name": level["name"],
+                                             "colour": level.get("colour") or "#5b6470",
+                                             "ink": ink_for(level.get("colour") or "#5b6470")},
+        "total": result["total"], "max": result["max"], "percent": result["percent"],
+        "groups": [{**texts(gr.get("label")), "name": gr["name"], "score": gr["score"], "max": gr["max"],
+                    "percent": gr["percent"], "passed": gr["passed"], "pass_mark": gr.get("pass_mark"),
+                    "change": changes.get(gr["name"]),
+                    "advice": texts(gr.get("advice")) if gr["passed"] is False else None}
+                   for gr in result["groups"]],
+        "strengths": [{**texts(s["label"]), **s} for s in result["strengths"]],
+        "weaknesses": [{**texts(w["label"]), **w} for w in result["weaknesses"]],
+        "advice": [{"group": texts(a["label"]), "advice": texts(a["advice"])} for a in result["advice"]],
+        "has_previous": payload.get("previous") is not None,
+        "date_th": be_date(payload.get("assessed_on")), "round_year": payload.get("round_year"),
+    }
+
+
+def fill_scoring_json(version: FormVersion) -> str | None:
+    """What the fill page's meeting screen needs (the #form-scoring data-json), or None for a plain
+    form: the spec, the group and date questions' paths, the group question's static choices."""
+    if not version.scoring:
+        return None
+    group_path, date_path = special_paths(version)
+    choices: dict[str, dict[str, str]] = {}
+    if group_path:
+        node = definition_of(version).node(group_path)
+        for choice in (node.choices or []) if node is not None else []:
+            choices[choice.name] = texts(choice.label)
+    name_path = next((n.path for n in definition_of(version).nodes()
+                      if n.kind == "field" and n.name == "group_name"), None)
+    return json.dumps({
+        "spec": version.scoring, "group_path": group_path, "date_path": date_path, "group_choices": choices,
+        "name_path": name_path,
+        "title": version.title,
+        "score_url": url_for("scoring.submission_score", instance_id="__ID__"),
+    }, ensure_ascii=False)
+
+
+def _payload_or_404(instance_id: str) -> tuple[Submission, dict[str, Any]]:
+    sub = _scoped_submission(instance_id)
+    row = db.session.scalar(select(Score).where(Score.submission_id == sub.id))
+    if row is None:
+        abort(404)  # not a scored form (or not scored)
+    return sub, score_payload(sub, row)
+
+
+@bp.get("/submissions/<instance_id>/meeting")
+def meeting(instance_id: str):
+    sub, payload = _payload_or_404(instance_id)
+    form = db.session.get(Form, sub.form_pk)
+    return render_template("scoring/meeting.html", sub=sub, form=form, payload=payload, view=screen(payload),
+                           listed=SCREEN_LISTED,
+                           back_url=url_for("submissions.submission_detail", form_id=form.form_id,
+                                            instance_id=sub.instance_id))
+
+
+@bp.get("/api/v1/submissions/<instance_id>/score")
+def submission_score(instance_id: str):
+    _sub, payload = _payload_or_404(instance_id)
+    return jsonify(SubmissionScoreSchema().dump(payload))
