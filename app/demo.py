@@ -1,10 +1,23 @@
-"""Demo data for `make run`: a few submissions on the bundled questionnaires, loaded idempotently.
+"""Demo data for `make run` / `flask --app wsgi demo load`, loaded idempotently through the normal
+paths (publishing, receiving).
+
+- Loei's 14 districts (seeded by auth), one demo account per role and one demo officer per district;
+- the bundled questionnaires published (unchanged content publishes nothing new);
+- the registry's demo villages and the 508 approved savings groups of 2566 (app/registry/seed.py);
+- one assessment per group, sent by its district's officer through `receive_submission`, whose
+  levels reproduce the report's per-district level counts (app/registry/data/loei_2566.csv) under
+  whatever levels the published assessment declares (answers are chosen from FormVersion.scoring);
+- a household mapping and a group registration waiting for the district office's approval.
 
 Each demo submission has a fixed instanceID (uuid5 of its name), so loading twice stores nothing new.
 """
 from __future__ import annotations
 
+import copy
+import random
 import uuid
+from fractions import Fraction
+from typing import Any
 
 from lxml import etree
 
@@ -12,6 +25,7 @@ from app.forms.definitions import definition_of
 from app.xlsform.definition import FormDefinition
 
 DEMO_NS = uuid.UUID("6f1c1a52-2f0e-4c59-9d0b-5a1b0c2d3e4f")
+ASSESSMENT_FORM = "sg_assessment_21"
 
 # Demo accounts (printed by `flask --app wsgi demo load`, listed in README "Demo accounts").
 # username, display name, role, district code / province code, password
@@ -22,55 +36,88 @@ DEMO_USERS = [
     ("somchai", "นายสมชาย พัฒนากร (เมืองเลย)", "officer", "4201", None, "chumchon-somchai-demo"),
     ("malee", "นางมาลี พัฒนากร (วังสะพุง)", "officer", "4209", None, "chumchon-malee-demo"),
 ]
+# The officer who sends a district's demo assessments (the others get "officer42NN").
+DISTRICT_OFFICERS = {"4201": "somchai", "4209": "malee"}
 
-# demo name -> the demo officer who "sent" it
-DEMO_SENDERS = {"sg-na-o": "somchai", "sg-kok-du": "malee", "hh-12-1": "somchai", "reg-weaving": "somchai"}
-
-# form_id -> list of (demo name, answers by question name)
-DEMO_SUBMISSIONS: dict[str, list[tuple[str, dict[str, str]]]] = {
-    "sg_assessment_21": [
-        ("sg-na-o", {"group_name": "กลุ่มออมทรัพย์เพื่อการผลิตบ้านนาอ้อ", "assessed_on": "2026-03-10",
-                     "members_total": "86", "members_present": "61", "i01": "3", "i02": "2",
-                     "meeting_place": "17.4860 101.7223 260 8"}),
-        ("sg-kok-du", {"group_name": "กลุ่มออมทรัพย์เพื่อการผลิตบ้านโคกดู่", "assessed_on": "2026-03-12",
-                       "members_total": "40", "members_present": "22", "i01": "1", "i02": "0"}),
-    ],
-    "hh_mapping": [
-        ("hh-12-1", {"consent": "OK", "head_name": "นางสมศรี ใจดี", "members": "4",
-                     "saves_in": "cash savings_group"}),
-    ],
-    "group_registration": [
-        ("reg-weaving", {"group_kind": "occupational", "group_name": "กลุ่มอาชีพทอผ้าบ้านนาอ้อ",
-                         "founded_on": "2026-02-01"}),
-    ],
-}
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def instance_xml(xform: str, definition: FormDefinition, answers: dict[str, str], instance_id: str) -> bytes:
-    """The XForm's primary instance with `answers` (by question name) filled in and meta/instanceID set."""
+def thai_national_id(first12: str) -> str:
+    """A 13-digit national ID with its check digit: (11 - sum(d_i * (14 - i)) mod 11) mod 10."""
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return first12 + str((11 - total % 11) % 10)
+
+
+# --------------------------------------------------------------------------- building instances
+
+def instance_xml(xform: str, definition: FormDefinition, answers: dict[str, Any], instance_id: str) -> bytes:
+    """The XForm's primary instance with `answers` filled in, meta/instanceID set.
+
+    Answers are by question name; a repeat's name maps to a list of dicts (one per instance).
+    Repeats without answers get no instance. An entity's id (meta/entity/@id) gets a uuid."""
     doc = etree.fromstring(xform.encode())
     template = doc.find(".//{http://www.w3.org/2002/xforms}model/{http://www.w3.org/2002/xforms}instance")[0]
     root = etree.fromstring(etree.tostring(template))
     for el in root.iter():
         el.tag = etree.QName(el).localname
-    for el in list(root.iter()):
-        if any(a.endswith("template") for a in el.attrib):  # repeat templates are not data
-            el.getparent().remove(el)
-    for el in root.iter():
-        if len(el) == 0 and el.tag in answers:
-            el.text = answers[el.tag]
+    repeats = {n.name for n in definition.nodes() if n.kind == "repeat"}
+    _fill(root, answers, repeats)
     meta = root.find("meta")
     meta.find("instanceID").text = instance_id
+    entity = meta.find("entity")
+    if entity is not None and not entity.get("id"):
+        entity.set("id", str(uuid.uuid5(DEMO_NS, instance_id)))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
+def _is_template(el) -> bool:  # noqa: ANN001
+    return any(etree.QName(a).localname == "template" for a in el.attrib)
+
+
+def _fill(el, answers: dict[str, Any], repeats: set[str]) -> None:  # noqa: ANN001
+    done: set[str] = set()
+    for child in list(el):
+        name = child.tag
+        if name in repeats:
+            if name in done:
+                continue
+            done.add(name)
+            same = [c for c in el if c.tag == name]
+            proto = next((c for c in same if _is_template(c)), same[0])
+            position = list(el).index(same[0])
+            for c in same:
+                el.remove(c)
+            for k, entry in enumerate(answers.get(name) or []):
+                clone = copy.deepcopy(proto)
+                for a in list(clone.attrib):
+                    if etree.QName(a).localname == "template":
+                        del clone.attrib[a]
+                _fill(clone, entry, repeats)
+                el.insert(position + k, clone)
+        elif len(child):
+            _fill(child, answers, repeats)
+        elif name in answers:
+            child.text = str(answers[name])
+
+
+# --------------------------------------------------------------------------- accounts, forms
+
+def demo_officers() -> list[tuple[str, str, str, str | None, str | None, str]]:
+    """One demo officer per district without a named one (they send the demo assessments)."""
+    from app.registry.seed import loei_2566
+
+    return [(f"officer{d.code}", f"พัฒนากร อ.{d.name_th} (ทดลอง)", "officer", d.code, None, f"chumchon-{d.code}-demo")
+            for d in loei_2566() if d.code not in DISTRICT_OFFICERS]
+
+
 def load_demo_users() -> list[tuple[str, str, str, bool]]:
-    """Loei's districts and one demo account per role (idempotent): [(username, role, password, created)]."""
+    """Loei's districts and the demo accounts (idempotent): [(username, role, password, created)]."""
     from app.auth.accounts import create_user, find_user, seed_districts
 
     seed_districts()
     out = []
-    for username, name, role, district, province, password in DEMO_USERS:
+    for username, name, role, district, province, password in DEMO_USERS + demo_officers():
         created = find_user(username) is None
         if created:
             create_user(username, name, role, password, district=district, province=province, actor="demo")
@@ -78,25 +125,216 @@ def load_demo_users() -> list[tuple[str, str, str, bool]]:
     return out
 
 
-def load_demo() -> list[tuple[str, int]]:
-    """Submit every demo record through the normal receiving path; returns (instance_id, status)."""
+def publish_bundled() -> None:
+    """Publish the bundled questionnaires (a no-op for content already published)."""
+    from flask import current_app
+
+    from app.forms.publishing import publish_workbook
+
+    folder = current_app.config["QUESTIONNAIRES_DIR"]
+    for path in sorted(folder.glob("*.xlsx")):
+        publish_workbook(path.name, path.read_bytes(), published_by="demo")
+
+
+def _latest(form_id: str):  # noqa: ANN202
     from app import db
-    from app.auth.accounts import find_user
-    from app.forms.receiving import receive_submission
     from app.models import Form
 
+    form = db.session.query(Form).filter_by(form_id=form_id).one_or_none()
+    return form.latest if form is not None else None
+
+
+def _send(version, name: str, answers: dict[str, Any], sender, files: dict | None = None):  # noqa: ANN001, ANN202
+    from app.forms.receiving import receive_submission
+
+    iid = f"uuid:{uuid.uuid5(DEMO_NS, name)}"
+    xml = instance_xml(version.xform, definition_of(version), answers, iid)
+    return receive_submission(xml, files or {}, submitted_by=sender.username if sender else "demo", sender=sender)
+
+
+# --------------------------------------------------------------------------- assessments
+
+# Inputs of the numeric indicators: "high" earns their best score, "low" their worst (under the
+# draft's rules; other rules are measured, not assumed, see _profile_points).
+PROFILES = {
+    "high": {"members_total": "40", "members_present": "31", "fund_total": "500000", "loans_outstanding": "400000",
+             "interest_rate": "12", "i03_practice": "3", "savers_all_year": "38", "loans_overdue": "8000",
+             "agm_present": "36"},
+    "low": {"members_total": "40", "members_present": "18", "fund_total": "500000", "loans_outstanding": "100000",
+            "interest_rate": "18", "i03_practice": "0", "savers_all_year": "12", "loans_overdue": "40000",
+            "agm_present": "10"},
+}
+
+
+def _indicator_questions(definition: FormDefinition, spec: dict) -> tuple[list[dict], list[dict]]:
+    """(select indicators with their scored choices, calculate indicators) of the spec."""
+    selects, calcs = [], []
+    for ind in spec["indicators"]:
+        if ind["kind"] == "select":
+            options = sorted(((Fraction(str(v)), k) for k, v in (ind.get("scores") or {}).items()))
+            selects.append({"name": ind["name"], "options": options})
+        else:
+            calcs.append(ind)
+    return selects, calcs
+
+
+def _profile_points(version, profile: str, selects: list[dict]) -> dict[str, str]:  # noqa: ANN001
+    """The calculate indicators' values under a profile, as the server computes them."""
+    from app.xlsform.revalidate import revalidate
+    from app.xlsform.submission import parse_submission
+
+    answers = {**PROFILES[profile], "group": "x", "assessed_on": "2023-03-01", "assessor_name": "x"}
+    answers.update({s["name"]: s["options"][0][1] for s in selects})
+    definition = definition_of(version)
+    xml = instance_xml(version.xform, definition, answers, "uuid:probe")
+    data = revalidate(parse_submission(xml), definition, set()).data
+    out = {}
+    for ind in version.scoring["indicators"]:
+        if ind["kind"] == "calculate":
+            out[ind["name"]] = str(data.get(ind["path"], "") or "")
+    return out
+
+
+def _band(levels: list[dict], index: int) -> tuple[Fraction, Fraction | None]:
+    """[low, high) percent of the level at `index` (best first); high None for the best level."""
+    low = Fraction(str(levels[index]["min_percent"]))
+    high = None if index == 0 else Fraction(str(levels[index - 1]["min_percent"]))
+    return low, high
+
+
+def choose_answers(spec: dict, selects: list[dict], calc_points: dict[str, Fraction], level_index: int,
+                   rng: random.Random) -> dict[str, str] | None:
+    """Choices of the select indicators so that the percent falls in the level's band, or None."""
+    from app.scoring import score
+
+    total_max = sum(Fraction(str(i["max"])) for i in spec["indicators"])
+    fixed = sum(calc_points.values(), Fraction(0))
+    low, high = _band(spec["levels"], level_index)
+    top = Fraction(100) if high is None else high
+    for _attempt in range(60):
+        # aim somewhere inside the band (away from its edges when it is wide enough)
+        margin = min(Fraction(2), (top - low) / 4)
+        target_percent = low + margin + Fraction(rng.random()).limit_denominator(1000) * max(Fraction(0), top - low - 2 * margin)
+        need = target_percent * total_max / 100 - fixed
+        chosen = {s["name"]: s["options"][0] for s in selects}
+        remaining = need - sum(o[0] for o in chosen.values())
+        order = selects[:]
+        rng.shuffle(order)
+        for s in order:
+            base = chosen[s["name"]][0]
+            fits = [o for o in s["options"] if o[0] - base <= remaining]
+            best = max(fits, key=lambda o: o[0]) if fits else chosen[s["name"]]
+            remaining -= best[0] - base
+            chosen[s["name"]] = best
+        answers = {name: o[1] for name, o in chosen.items()}
+        result = score(spec, {**answers, **{k: str(v) for k, v in calc_points.items()}})
+        level = result.level["name"] if result.level else None
+        if level == spec["levels"][level_index]["name"]:
+            return answers
+    return None
+
+
+def level_targets(levels: list[dict], d) -> list[int]:  # noqa: ANN001
+    """Level indexes (best first) for a district's groups: report level 3 = the best level, level 1 the
+    worst, level 2 the one after the best."""
+    worst = len(levels) - 1
+    middle = min(1, worst)
+    return [0] * d.level3 + [middle] * d.level2 + [worst] * d.level1
+
+
+def load_assessments(round_dates: tuple[str, ...] = ("2023-03-06", "2023-03-13", "2023-03-20")) -> list[tuple[str, int]]:
+    """One assessment per demo savings group (see the module docstring)."""
+    from app.auth.accounts import find_user
+    from app.registry.seed import demo_group_code, loei_2566
+
+    version = _latest(ASSESSMENT_FORM)
+    if version is None or not version.scoring:
+        return []
+    spec = version.scoring
+    definition = definition_of(version)
+    names = {n.name for n in definition.nodes() if n.kind == "field"}
+    selects, _calcs = _indicator_questions(definition, spec)
+    profiles = {p: {k: Fraction(v) if v else Fraction(0) for k, v in _profile_points(version, p, selects).items()}
+                for p in PROFILES}
     results = []
-    for form_id, records in DEMO_SUBMISSIONS.items():
-        form = db.session.query(Form).filter_by(form_id=form_id).one_or_none()
-        if form is None or form.latest is None:
-            continue
-        version = form.latest
-        definition = definition_of(version)
-        for name, answers in records:
-            iid = f"uuid:{uuid.uuid5(DEMO_NS, name)}"
-            xml = instance_xml(version.xform, definition, answers, iid)
-            sender = find_user(DEMO_SENDERS.get(name, ""))
-            outcome = receive_submission(xml, {}, submitted_by=sender.username if sender else "demo",
-                                         sender=sender)
-            results.append((iid, outcome.status))
+    for d in loei_2566():
+        sender = find_user(DISTRICT_OFFICERS.get(d.code, f"officer{d.code}"))
+        rng = random.Random(f"demo-{d.code}")
+        for n, level_index in enumerate(level_targets(spec["levels"], d), start=1):
+            code = demo_group_code(d.code, n)
+            profile_order = ["high", "low"] if level_index == 0 else (
+                ["low", "high"] if level_index == len(spec["levels"]) - 1 else rng.sample(["high", "low"], 2))
+            chosen = None
+            for profile in profile_order:
+                chosen = choose_answers(spec, selects, profiles[profile], level_index, rng)
+                if chosen is not None:
+                    break
+            if chosen is None:
+                raise RuntimeError(f"no answers reach level {spec['levels'][level_index]['name']} for {code}")
+            answers = {**PROFILES[profile], **chosen, "group": code, "assessed_on": round_dates[n % len(round_dates)],
+                       "assessor_name": sender.display_name if sender else "demo"}
+            answers = {k: v for k, v in answers.items() if k in names}
+            outcome = _send(version, f"assessment-2566-{code}", answers, sender)
+            results.append((outcome.instance_id, outcome.status))
+    return results
+
+
+# --------------------------------------------------------------------------- registration, mapping
+
+def registration_answers() -> dict[str, Any]:
+    roles = ["president", "secretary", "treasurer", "committee", "none"]
+    members = [{"m_name": name, "m_national_id": thai_national_id(f"34201{i:07d}"), "m_birth_date": born,
+                "m_age": age, "m_thai": "yes", "m_domiciled": "yes", "m_occupation": "ทอผ้า", "m_role": role}
+               for i, (name, born, age, role) in enumerate([
+                   ("นางบุญมี ทอดี", "1968-04-02", "57", roles[0]), ("นางสาวจันทร์ ใจงาม", "1975-09-12", "50", roles[1]),
+                   ("นางคำปุ่น ศรีเลย", "1980-01-30", "45", roles[2]), ("นางแสงดาว มีสุข", "1990-07-07", "35", roles[3]),
+                   ("นางสาวดาวเรือง ทองคำ", "1995-11-20", "30", roles[4])], start=1)]
+    return {"group_kind": "occupational", "group_name": "กลุ่มอาชีพทอผ้าบ้านทดลอง", "occupation": "ทอผ้าฝ้ายมัดหมี่",
+            "otop_type": "3", "otop_subgroup": "3.1", "objectives": "สร้างรายได้เสริมจากการทอผ้าของสมาชิก",
+            "district": "4201", "tambon": "420101", "village": "42010101", "address": "ศาลาหมู่บ้าน หมู่ 1",
+            "location": "17.4860 101.7223 260 8", "founded_on": "2025-02-01", "minutes_photo": "minutes.png",
+            "member": members, "members_checked": "OK", "committee_checked": "OK", "term_years": "2",
+            "rules_photo": "rules.png",
+            "activity": [{"act_name": "อบรมออกแบบลายผ้า", "act_period": "มีนาคม 2569", "act_budget": "5000"}],
+            "documents_checklist": "member_list rules plan minutes president_id president_house photos",
+            "photo_meeting": "meeting.png", "president_id_card": "id.png", "president_house_reg": "house.png"}
+
+
+REGISTRATION_FILES = {n: (PNG, "image/png") for n in ("minutes.png", "rules.png", "meeting.png", "id.png", "house.png")}
+
+
+def household_answers() -> dict[str, Any]:
+    return {"consent": "OK", "district": "4201", "tambon": "420101", "village": "42010101", "house_no": "12/1",
+            "location": "17.4861 101.7220 262 6", "head_name": "นางสมศรี ใจดี",
+            "national_id": thai_national_id("310040012345"), "members": "4", "members_working": "2",
+            "members_elderly": "1", "kkcj_target": "yes", "kkcj_borrowed": "yes", "loan_amount": "20000",
+            "loan_date": "2024-06-01", "loan_occupation": "processing", "loan_outstanding": "8000",
+            "loan_default": "no", "income_main": "60000", "income_secondary": "12000", "income_other": "6000",
+            "income_own_produce": "8000", "exp_production": "20000", "exp_necessities": "40000",
+            "exp_nonessential": "3000", "exp_debt": "6000", "debt_formal": "30000", "debt_community": "8000",
+            "debt_informal": "0", "saves_in": "cash savings_group",
+            "occupation": [{"occ_category": "processing", "occ_product": "ผ้าทอมือ", "occ_otop_type": "3",
+                            "occ_otop_subgroup": "3.1", "occ_income": "36000",
+                            "occ_problems_marketing": "no_brand no_online", "occ_potential": "4"}],
+            "join_group": "yes", "otop_register": "yes", "training_wanted": "design online"}
+
+
+def load_demo() -> list[tuple[str, int]]:
+    """Publish the bundled forms, seed the registry, and submit every demo record through the normal
+    receiving path; returns [(instance_id, HTTP status)]."""
+    from app.auth.accounts import find_user
+    from app.registry.seed import seed_savings_groups, seed_villages
+
+    publish_bundled()
+    seed_villages()
+    seed_savings_groups()
+    results = load_assessments()
+    somchai = find_user("somchai")
+    for form_id, name, answers, files in (
+            ("hh_mapping", "hh-12-1", household_answers(), {}),
+            ("group_registration", "reg-weaving", registration_answers(), REGISTRATION_FILES)):
+        version = _latest(form_id)
+        if version is not None:
+            outcome = _send(version, name, answers, somchai, files)
+            results.append((outcome.instance_id, outcome.status))
     return results

@@ -31,8 +31,10 @@ class Action:
     USER_REACTIVATE = "user_reactivate"
     USER_REASSIGN = "user_reassign"
     USER_PASSWORD_RESET = "user_password_reset"
+    REJECT = "reject"  # group registration refused by the district office (app/registry/views.py)
+    IMPORT_UNSENT = "import_unsent"  # staff imported a tablet's exported unsent data (app/forms/unsent.py)
     ALL = (PUBLISH, EXPORT, CORRECT, APPROVE, REVOKE, SIGNIN, SIGNIN_FAILED, LOCKOUT, SIGNOUT,
-           USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET)
+           USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET, IMPORT_UNSENT, REJECT)
 
 
 class AuditLogIsAppendOnly(RuntimeError):

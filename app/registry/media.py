@@ -1,0 +1,140 @@
+"""Registry lists served as form media, generated per request for the signed-in user.
+
+A form that says `select_one_from_file groups.csv` or `select_one_from_file villages.csv` gets the
+registry's current list, scoped to the user, from the same routes that serve uploaded media (the
+fill page's media route, the OpenRosa manifest and media download):
+
+- groups.csv — approved groups: name (the group code the form stores), label, kind
+  (occupational | savings), district, village. Scope: an officer or district office sees its
+  district's groups, a province account its province's, an admin all. So the assessment's group
+  list is "the user's district" without any filter expression in the form (decision: the server
+  scopes the file, ODK Collect and the browser see only what they may assess).
+- villages.csv — one row per district, tambon and village: name (code), label, level
+  (district | tambon | village), district, tambon. One file drives the cascade with choice_filters
+  (`level = 'tambon' and district = ${district}`). Scope: officer/district their district,
+  province their province, admin all.
+
+A file attached to the form version at publish (FormMedia) takes precedence: the registry only
+fills in what the form did not bring. A form that reads a column the registry does not write
+(e.g. `pulldata('villages', 'population', ...)`) must attach its own file; publishing requires that.
+
+The content changes when the registry does, so it is served `no-cache` (revalidated), unlike the
+immutable uploaded media.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from app import db
+from app.models import District, Group, GroupStatus, Role, User, Village
+
+REGISTRY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "groups.csv": ("name", "label", "kind", "district", "village"),
+    "villages.csv": ("name", "label", "level", "district", "tambon"),
+}
+_PULLDATA = re.compile(r"pulldata\(\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
+_INSTANCE_COL = re.compile(r"instance\(\s*['\"]([^'\"]+)['\"]\s*\)/root/item/([A-Za-z_][\w.-]*)")
+
+
+def columns_read(name: str, xform: str, definition: Any) -> set[str]:
+    """The columns of the CSV `name` that a form reads (select value/label, pulldata, instance paths)."""
+    stem = name[:-4] if name.endswith(".csv") else name
+    cols: set[str] = set()
+    for node in (definition.nodes() if definition is not None else []):
+        its = getattr(node, "itemset", None)
+        if its is not None and its.external_file == name:
+            cols.update(c for c in (its.value_ref, its.label_ref) if c)
+    for m in _PULLDATA.finditer(xform or ""):
+        if m.group(1) == stem:
+            cols.add(m.group(2))
+    for m in _INSTANCE_COL.finditer(xform or ""):
+        if m.group(1) == stem:
+            cols.add(m.group(2))
+    return {c.split("::")[0] for c in cols}
+
+
+def provided_by_registry(name: str, xform: str, definition: Any) -> bool:
+    """True when the registry can serve the file `name` to this form (so it need not be attached)."""
+    known = REGISTRY_COLUMNS.get(name)
+    return known is not None and columns_read(name, xform, definition) <= set(known)
+
+
+def registry_files_needed(xform: str) -> list[str]:
+    """Registry file names the XForm refers to (jr://file-csv/<name>)."""
+    return [n for n in REGISTRY_COLUMNS if f"jr://file-csv/{n}" in (xform or "")]
+
+
+def _district_codes(user: User | None) -> list[str] | None:
+    """The districts the user's lists cover; None = every district (admin); [] = none."""
+    if user is None or not getattr(user, "active", False):
+        return []
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.PROVINCE:
+        if user.province_id is None:
+            return []
+        return list(db.session.scalars(select(District.code).where(District.province_id == user.province_id)))
+    if user.district is not None:
+        return [user.district.code]
+    return []
+
+
+def _csv(header: tuple[str, ...], rows: list[tuple]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def groups_csv(user: User | None) -> bytes:
+    codes = _district_codes(user)
+    stmt = select(Group).where(Group.status == GroupStatus.APPROVED).order_by(Group.district_code, Group.name)
+    if codes is not None:
+        stmt = stmt.where(Group.district_code.in_(codes))
+    rows = [(g.code, g.name, g.kind, g.district_code or "", g.village_code or "") for g in db.session.scalars(stmt)]
+    return _csv(REGISTRY_COLUMNS["groups.csv"], rows)
+
+
+def villages_csv(user: User | None) -> bytes:
+    codes = _district_codes(user)
+    dstmt = select(District).order_by(District.code)
+    vstmt = select(Village).order_by(Village.code)
+    if codes is not None:
+        dstmt = dstmt.where(District.code.in_(codes))
+        vstmt = vstmt.where(Village.district_code.in_(codes))
+    rows: list[tuple] = [(d.code, d.name_th, "district", d.code, "") for d in db.session.scalars(dstmt)]
+    tambons: dict[str, tuple] = {}
+    villages = list(db.session.scalars(vstmt))
+    for v in villages:
+        tambons.setdefault(v.tambon_code, (v.tambon_code, v.tambon_th, "tambon", v.district_code, ""))
+    rows += list(tambons.values())
+    rows += [(v.code, v.name_th, "village", v.district_code, v.tambon_code) for v in villages]
+    return _csv(REGISTRY_COLUMNS["villages.csv"], rows)
+
+
+GENERATORS = {"groups.csv": groups_csv, "villages.csv": villages_csv}
+
+
+def registry_media(filename: str, user: User | None) -> bytes | None:
+    """The registry's content for `filename` for this user, or None when the registry has no such list."""
+    make = GENERATORS.get(filename)
+    return make(user) if make else None
+
+
+def registry_media_for_version(form_id: str, version: str, filename: str, user: User | None) -> bytes | None:
+    """The fill page's media route: the registry's `filename` when that form version reads it."""
+    if filename not in REGISTRY_COLUMNS:
+        return None
+    from app.models import Form, FormVersion
+
+    xform = db.session.scalar(select(FormVersion.xform).join(Form).where(
+        Form.form_id == form_id, FormVersion.version == version))
+    if xform is None or filename not in registry_files_needed(xform):
+        return None
+    return registry_media(filename, user)
