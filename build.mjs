@@ -1,8 +1,14 @@
-// Builds app/static/dist from app/static/{js,css} with esbuild: minified bundles, Sarabun subset fonts.
+// Builds app/static/dist from app/static/{js,css} with esbuild: minified bundles, Sarabun subset fonts,
+// then the service worker (service_worker/sw.js -> dist/sw.js) with the precache manifest of this
+// build written into it: one entry per dist file with a content hash, so a new build = a new worker.
 import * as esbuild from "esbuild";
-import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
+import { relative } from "node:path";
 
-mkdirSync("app/static/dist", { recursive: true });
+const DIST = "app/static/dist";
+mkdirSync(DIST, { recursive: true });
 
 // openrosa-xpath-evaluator require()s node-forge (~700 KB) for digest() only; our digest() lives in
 // app/static/js/form/digest.js, so node-forge is replaced by an empty module and never bundled.
@@ -13,10 +19,11 @@ const noNodeForge = {
     build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = null;", loader: "js" }));
   },
 };
-await esbuild.build({
+const app = await esbuild.build({
   entryPoints: {
     app: "app/static/js/app.js",
     form: "app/static/js/form/index.js",
+    meeting: "app/static/js/scoring/page.js",
     styles: "app/static/css/app.css",
   },
   bundle: true,
@@ -24,11 +31,49 @@ await esbuild.build({
   sourcemap: false,
   format: "esm",
   target: ["chrome90", "firefox90", "safari14"],
-  outdir: "app/static/dist",
+  outdir: DIST,
   loader: { ".woff2": "file", ".woff": "file" },
   assetNames: "fonts/[name]-[hash]",
   charset: "utf8",
   logLevel: "warning",
+  metafile: true,
   plugins: [noNodeForge],
 });
-console.log("built app/static/dist");
+
+// The offline fallback page: static HTML, precached with the shell.
+copyFileSync("service_worker/offline.html", `${DIST}/offline.html`);
+
+// Precache manifest: what this build produced (the metafile's outputs, not whatever lies in dist/),
+// minus the legacy .woff fonts (every supported browser takes .woff2; a .woff is cached on use).
+const outputs = [...Object.keys(app.metafile.outputs), `${DIST}/offline.html`]
+  .filter((f) => !f.endsWith(".woff") && !f.endsWith(".map"))
+  .sort();
+const manifest = outputs.map((file) => ({
+  url: "/static/dist/" + relative(DIST, file).split("\\").join("/"),
+  revision: createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 16),
+}));
+const buildId = createHash("sha256").update(JSON.stringify(manifest)).digest("hex").slice(0, 12);
+
+await esbuild.build({
+  entryPoints: { sw: "service_worker/sw.js" },
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  format: "iife",  // classic worker script: module workers are not in every tablet's browser
+  target: ["chrome90", "firefox90", "safari14"],
+  outdir: DIST,
+  define: {
+    __PRECACHE_MANIFEST__: JSON.stringify(manifest),
+    __BUILD_ID__: JSON.stringify(buildId),
+    "process.env.NODE_ENV": '"production"',
+  },
+  charset: "utf8",
+  logLevel: "warning",
+});
+// Pre-compressed copies (app/assets.py serves them): brotli 11 and gzip 9, once per build.
+for (const file of [...outputs, `${DIST}/sw.js`].filter((f) => /\.(js|css|html|svg|json)$/.test(f))) {
+  const data = readFileSync(file);
+  writeFileSync(`${file}.br`, brotliCompressSync(data, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }));
+  writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }));
+}
+console.log(`built ${DIST} (service worker build ${buildId}, ${manifest.length} precached files)`);

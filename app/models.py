@@ -5,16 +5,18 @@ submission that names them, so a submission and its files are written in one tra
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -307,3 +309,139 @@ class AuditEvent(Base):
     target_id: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+# ------------------------------------------------------------------ scores (app/scoring/store.py)
+
+
+class Score(Base):
+    """The server's score of one submission of a scored form (FormVersion.scoring), written by
+    app.scoring.store.rescore in the same transaction as the submission; replaced on a resend that
+    changes the answers. One row per submission; an edit (deprecatedID) gets its own row and the
+    edited one's row steps down with it (`is_current` mirrors Submission.is_current).
+
+    - group_ref: the assessed group's id as the form names it: the answer to the question named in
+      settings (`group_ref` column of the settings sheet) or else to the first question named
+      `group` or `group_id` (outside repeats); NULL when the form names none or it is blank.
+    - round_year: the Buddhist-Era year of the assessment date (the question named `assessed_on`
+      or `assessment_date`, else the submission's received_at in Asia/Bangkok); `assessed_on` the
+      date itself.
+    - needs_correction: the submission failed the server's checks; it is still scored (the
+      officer showed the group a result) but reports may leave it out.
+    """
+
+    __tablename__ = "scores"
+    __table_args__ = (
+        Index("ix_scores_group_current", "group_ref", "is_current"),
+        Index("ix_scores_district_round", "district_code", "round_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+    form_pk: Mapped[int] = mapped_column(ForeignKey("forms.id"), index=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), index=True)
+    group_ref: Mapped[str | None] = mapped_column(String(255))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    round_year: Mapped[int] = mapped_column(Integer)  # Buddhist Era, e.g. 2567
+    assessed_on: Mapped[date] = mapped_column(Date)
+    total: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    max: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    percent: Mapped[float | None] = mapped_column(Numeric(7, 2, asdecimal=False))  # NULL: nothing assessed
+    level_name: Mapped[str | None] = mapped_column(String(255), index=True)
+    result: Mapped[dict] = mapped_column(JSON)  # app.scoring.ScoreResult.to_dict()
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    needs_correction: Mapped[bool] = mapped_column(Boolean, default=False)
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    submission: Mapped[Submission] = relationship()
+    groups: Mapped[list[ScoreGroupResult]] = relationship(
+        back_populates="score_row", cascade="all, delete-orphan", order_by="ScoreGroupResult.position")
+
+
+class ScoreGroupResult(Base):
+    """One score group (principle) of a Score, in the spec's order."""
+
+    __tablename__ = "score_group_results"
+    __table_args__ = (UniqueConstraint("score_id", "group_name", name="uq_score_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    group_name: Mapped[str] = mapped_column(String(255), index=True)
+    score: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    max: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    percent: Mapped[float | None] = mapped_column(Numeric(7, 2, asdecimal=False))
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    score_row: Mapped[Score] = relationship(back_populates="groups")
+
+
+# ------------------------------------------------------------------ registry (app/registry)
+
+
+class Village(Base):
+    """A village (หมู่บ้าน) with its tambon and district: the registry's place list (villages.csv)."""
+
+    __tablename__ = "villages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # DOPA village code, e.g. "42010101"
+    name_th: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str | None] = mapped_column(String(255))
+    tambon_code: Mapped[str] = mapped_column(String(16), index=True)  # e.g. "420101"
+    tambon_th: Mapped[str] = mapped_column(String(255))
+    tambon_en: Mapped[str | None] = mapped_column(String(255))
+    district_code: Mapped[str] = mapped_column(String(16), index=True)  # e.g. "4201"
+
+
+class GroupStatus:
+    SUBMITTED = "submitted"  # a registration arrived; waiting for the district office
+    APPROVED = "approved"  # registered: number and date given; appears in groups.csv
+    REJECTED = "rejected"
+    ALL = (SUBMITTED, APPROVED, REJECTED)
+
+
+class Group(Base):
+    """An occupational group or a savings group (the `groups` entity list). Created from a
+    group_registration submission (status submitted) and approved by the district office."""
+
+    __tablename__ = "registry_groups"
+    __table_args__ = (Index("ix_registry_groups_district_status", "district_code", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # the value forms store, e.g. "SG-4201-0001"
+    kind: Mapped[str] = mapped_column(String(16))  # occupational | savings
+    name: Mapped[str] = mapped_column(String(500))
+    village_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=GroupStatus.SUBMITTED)
+    registration_no: Mapped[str | None] = mapped_column(String(64))
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(255))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    # The entity: the registration's first instanceID (edits keep it) and the save_to properties.
+    entity_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    source_instance_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    properties: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Household(Base):
+    """A household mapped by hh_mapping (the `households` entity list); one per village + house
+    number: a later mapping of the same house updates it."""
+
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("village_code", "house_no", name="uq_household_house"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(255), unique=True)
+    village_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    house_no: Mapped[str | None] = mapped_column(String(64))
+    district_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    label: Mapped[str | None] = mapped_column(String(500))
+    properties: Mapped[dict] = mapped_column(JSON, default=dict)
+    source_instance_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -31,7 +31,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 # Responses that carry personal data: never kept in a shared HTTP cache or the browser's disk cache.
-NO_STORE_PREFIXES = ("submissions.", "api.", "admin.")
+NO_STORE_PREFIXES = ("submissions.", "api.", "admin.", "scoring.")
 
 
 def current_user() -> User | None:

@@ -20,6 +20,7 @@ STAFF_READERS = frozenset({Role.ADMIN, Role.PROVINCE, Role.DISTRICT, Role.OFFICE
 EXPORTERS = frozenset({Role.ADMIN, Role.PROVINCE, Role.DISTRICT})
 ADMIN = frozenset({Role.ADMIN})
 AUDITORS = frozenset({Role.ADMIN, Role.PROVINCE})
+IMPORTERS = frozenset({Role.ADMIN, Role.DISTRICT})
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,15 @@ RULES: dict[str, Rule] = {
     "fill.fill_form": Rule(ANY),
     "fill.fill_form_version": Rule(ANY),
     "fill.form_media": Rule(ANY),  # media route the form-logic team may add
+    # offline: the service worker script (no data in it; registered from every page, signed in or
+    # not) and the list of forms the signed-in user may fill, for the worker to keep on the tablet
+    "offline.service_worker": PUBLIC,
+    "offline.manifest": Rule(ANY),
+    # data kept on the tablet: the drafts/outbox page (a shell filled from IndexedDB, so nothing
+    # district-scoped on the server) for everyone who fills forms; importing an exported file files
+    # submissions, as district offices and admins may (app/forms/unsent.py)
+    "unsent.device_page": Rule(ANY),
+    "unsent.import_page": Rule(IMPORTERS),
     # OpenRosa (ODK Collect with Basic; the browser with its session)
     "openrosa.form_list": Rule(ANY, basic=True),
     "openrosa.xform": Rule(ANY, basic=True),
@@ -68,6 +78,14 @@ RULES: dict[str, Rule] = {
     "api.form_submissions": Rule(STAFF_READERS, basic=True, scope="submission"),
     "api.submission_detail": Rule(STAFF_READERS, basic=True, scope="submission"),
     "api.attachment": Rule(STAFF_READERS, basic=True, scope="submission"),
+    # scores: the meeting screen and its JSON (app/scoring/views.py), scoped like the submission
+    "scoring.meeting": Rule(STAFF_READERS, scope="submission"),
+    "scoring.submission_score": Rule(STAFF_READERS, basic=True, scope="submission"),
+    # registry: groups of the user's area (app/registry/views.py, scoped there; others 404); the district
+    # office approves or rejects its district's registrations (admin too)
+    "registry.groups": Rule(frozenset({Role.ADMIN, Role.PROVINCE, Role.DISTRICT}), scope="group"),
+    "registry.approve_group": Rule(frozenset({Role.ADMIN, Role.DISTRICT}), scope="group"),
+    "registry.reject_group": Rule(frozenset({Role.ADMIN, Role.DISTRICT}), scope="group"),
     # administration
     "admin.users": Rule(ADMIN),
     "admin.user_create": Rule(ADMIN),

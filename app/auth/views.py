@@ -7,8 +7,9 @@ survives it, the CSRF token included), holding the user id and session version; 
 Sign-out is a POST from /signout. That page carries `data-signout` for the offline code: before the
 form is sent, app/static/js/signout.js asks `window.chumchon.unsentCount()` (registered by the
 offline outbox) and, when anything is unsent, shows the warning and requires the "discard" tick.
-The POST answers with `Clear-Site-Data: "cache", "storage"`, so the browser drops the cached pages,
-IndexedDB drafts/outbox and service worker of this site: nothing of this user stays on a shared tablet.
+Before the POST the page deletes this user's drafts and outbox from IndexedDB (only theirs: another
+officer's unsent work on a shared tablet must survive), and the POST answers with
+`Clear-Site-Data: "cache"` (the HTTP cache only; "storage" would wipe every user's IndexedDB).
 """
 from __future__ import annotations
 
@@ -69,5 +70,5 @@ def signout():
         audit.record(Action.SIGNOUT, "user", user.id, {}, actor=user)
     session.clear()
     response = redirect(url_for("auth.signin", signed_out=1), code=303)
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    response.headers["Clear-Site-Data"] = '"cache"'
     return response

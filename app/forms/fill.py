@@ -9,7 +9,7 @@ the runtime from the media route below (the same files ODK Collect downloads thr
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, g, render_template, url_for
 from sqlalchemy import select
 
 from app.forms.definitions import definition_of
@@ -19,6 +19,7 @@ from app.forms.rendering import (choose_language, form_binds, instance_template,
                                  render_form_html, script_safe, secondary_instances)
 from app.models import Form, FormMedia, FormVersion
 from app.xlsform.definition import FormDefinition
+from app.scoring.views import fill_scoring_json
 
 bp = Blueprint("fill", __name__)
 SUBMISSION_URL = "/submission"  # the OpenRosa Form Submission API (app/forms/openrosa.py)
@@ -54,7 +55,13 @@ def form_media(form_id: str, version: str, filename: str):
         .where(Form.form_id == form_id, FormVersion.version == version, FormMedia.filename == filename)
     )
     if item is None:
-        abort(404)
+        # Registry lists (groups.csv, villages.csv) the form did not bring: generated for the user.
+        from app.registry.media import registry_media_for_version
+
+        generated = registry_media_for_version(form_id, version, filename, g.get("user"))
+        if generated is None:
+            abort(404)
+        return Response(generated, content_type="text/csv; charset=utf-8", headers={"Cache-Control": "private, no-cache"})
     return Response(item.blob.content, content_type=item.content_type,
                     headers={"Cache-Control": "private, max-age=31536000, immutable"})
 
@@ -82,5 +89,6 @@ def _fill_page(fv: FormVersion):
         submit_url=SUBMISSION_URL,
         secondary_instances=secondary,
         binds_json=form_binds(definition),
+        scoring_json=fill_scoring_json(fv),  # app/scoring/views.py: the meeting screen's spec, or None
         media_url=url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version, filename="x")[:-1],
     )

@@ -22,6 +22,7 @@ from app.forms import openrosa_xml
 from app.forms.openrosa_xml import openrosa_headers, openrosa_message
 from app.forms.receiving import ReceiveOutcome, is_blocking, receive_submission
 from app.models import Form, FormMedia, FormVersion
+from app.registry.media import registry_files_needed, registry_media
 
 bp = Blueprint("openrosa", __name__)
 
@@ -55,7 +56,7 @@ def form_list():
             "hash": md5_hash(latest.xform.encode("utf-8")),
             "downloadUrl": url_for("openrosa.xform", form_id=form.form_id, version=latest.version, _external=True),
         }
-        if latest.media:
+        if latest.media or registry_files_needed(latest.xform):
             entry["manifestUrl"] = url_for("openrosa.manifest", form_id=form.form_id, version=latest.version,
                                            _external=True)
         entries.append(entry)
@@ -89,6 +90,14 @@ def manifest(form_id: str, version: str):
         }
         for m in found.media
     ]
+    # Registry lists the form reads and did not bring (app/registry/media.py), as this user sees them.
+    have = {m.filename for m in found.media}
+    for name in registry_files_needed(found.xform):
+        content = registry_media(name, g.get("user"))
+        if name not in have and content is not None:
+            files.append({"filename": name, "hash": md5_hash(content),
+                          "downloadUrl": url_for("openrosa.media", form_id=form_id, version=version, filename=name,
+                                                 _external=True)})
     return openrosa_xml.manifest(files)
 
 
@@ -98,7 +107,13 @@ def media(form_id: str, version: str, filename: str):
     item = db.session.scalar(select(FormMedia).where(
         FormMedia.form_version_id == found.id, FormMedia.filename == filename))
     if item is None:
-        abort(404)
+        content = registry_media(filename, g.get("user")) if filename in registry_files_needed(found.xform) else None
+        if content is None:
+            abort(404)
+        headers = openrosa_headers()
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+        headers["Cache-Control"] = "private, no-cache"
+        return Response(content, content_type="text/csv; charset=utf-8", headers=headers)
     headers = openrosa_headers()
     headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(item.filename)}"
     return Response(item.blob.content, content_type=item.content_type, headers=headers)

@@ -300,6 +300,8 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         s.add(submission)
         s.flush()
         _link_edit_chain(s, submission, previous, deprecated_claim)
+        _score(s, submission, version)
+        _entities(s, submission, version)
     if status == SubmissionStatus.ACCEPTED:
         th, en = "ได้รับข้อมูลแล้ว", "Submission received."
     else:
@@ -307,6 +309,35 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         en = f"Submission received, but it needs correction ({sum(map(is_blocking, errors))} problem(s))."
     return ReceiveOutcome(201, submission, th, en, True, code="created",
                           instance_id=submission.instance_id, errors=submission.errors)
+
+
+def _score(s, submission: Submission, version: FormVersion) -> None:
+    """Inside the storing transaction: the score rows of a scored form (app/scoring/store.py), and
+    the edit chain's scores follow their records' is_current. A failure of the scorer is logged and
+    leaves the submission unscored (in a savepoint), never unsaved."""
+    if not version.scoring and not submission.deprecated_id:
+        return
+    from app.scoring.store import rescore, sync_current
+
+    try:
+        with s.begin_nested():
+            if version.scoring:
+                rescore(submission, version)
+            sync_current(submission)
+    except Exception:
+        log.exception("scoring failed for %s; stored unscored", submission.instance_id)
+
+
+def _entities(s, submission: Submission, version: FormVersion) -> None:
+    """Inside the storing transaction: the registry entity a form with an `entities` sheet makes
+    (app/registry/entities.py). A failure is logged and leaves the submission stored (savepoint)."""
+    from app.registry.entities import apply_entities
+
+    try:
+        with s.begin_nested():
+            apply_entities(s, submission, version)
+    except Exception:
+        log.exception("entity of %s not created", submission.instance_id)
 
 
 def _link_edit_chain(s, submission: Submission, previous: Submission | None, deprecated_id: str | None) -> None:
@@ -376,6 +407,8 @@ def _resend(existing: Submission, files: Files, parsed, version: FormVersion) ->
             existing.status = (SubmissionStatus.NEEDS_CORRECTION if any(map(is_blocking, errors))
                                else SubmissionStatus.ACCEPTED)
             s.flush()
+            _score(s, existing, version)
+            _entities(s, existing, version)
         return ReceiveOutcome(201, existing, "ได้รับไฟล์แนบเพิ่มเติมแล้ว",
                               "Already received; the missing attachments were added.", False,
                               code="attachments_added", instance_id=existing.instance_id,

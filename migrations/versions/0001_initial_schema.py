@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:09:08.676475
+Create Date: 2026-11-25 22:33:20.053097
 """
 from alembic import op
 import sqlalchemy as sa
@@ -47,6 +47,26 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('form_id')
     )
+    op.create_table('households',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entity_id', sa.String(length=255), nullable=False),
+    sa.Column('village_code', sa.String(length=16), nullable=True),
+    sa.Column('house_no', sa.String(length=64), nullable=True),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('label', sa.String(length=500), nullable=True),
+    sa.Column('properties', sa.JSON(), nullable=False),
+    sa.Column('source_instance_id', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('entity_id'),
+    sa.UniqueConstraint('village_code', 'house_no', name='uq_household_house')
+    )
+    with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_households_district_code'), ['district_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_households_source_instance_id'), ['source_instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_households_village_code'), ['village_code'], unique=False)
+
     op.create_table('provinces',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=8), nullable=False),
@@ -55,6 +75,34 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
+    op.create_table('registry_groups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=500), nullable=False),
+    sa.Column('village_code', sa.String(length=16), nullable=True),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('registration_no', sa.String(length=64), nullable=True),
+    sa.Column('registered_on', sa.Date(), nullable=True),
+    sa.Column('decided_by', sa.String(length=255), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.Column('entity_id', sa.String(length=255), nullable=True),
+    sa.Column('source_instance_id', sa.String(length=255), nullable=True),
+    sa.Column('properties', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code'),
+    sa.UniqueConstraint('entity_id')
+    )
+    with op.batch_alter_table('registry_groups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_registry_groups_district_code'), ['district_code'], unique=False)
+        batch_op.create_index('ix_registry_groups_district_status', ['district_code', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_registry_groups_source_instance_id'), ['source_instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_registry_groups_village_code'), ['village_code'], unique=False)
+
     op.create_table('unprocessable_submissions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('xml', sa.LargeBinary(), nullable=False),
@@ -77,6 +125,22 @@ def upgrade() -> None:
     with op.batch_alter_table('unprocessable_submissions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unprocessable_submissions_content_hash'), ['content_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_unprocessable_submissions_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('villages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('name_th', sa.String(length=255), nullable=False),
+    sa.Column('name_en', sa.String(length=255), nullable=True),
+    sa.Column('tambon_code', sa.String(length=16), nullable=False),
+    sa.Column('tambon_th', sa.String(length=255), nullable=False),
+    sa.Column('tambon_en', sa.String(length=255), nullable=True),
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code')
+    )
+    with op.batch_alter_table('villages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_villages_district_code'), ['district_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_villages_tambon_code'), ['tambon_code'], unique=False)
 
     op.create_table('workbook_uploads',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -219,6 +283,36 @@ def upgrade() -> None:
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('form_pk', sa.Integer(), nullable=False),
+    sa.Column('form_version_id', sa.Integer(), nullable=False),
+    sa.Column('group_ref', sa.String(length=255), nullable=True),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('round_year', sa.Integer(), nullable=False),
+    sa.Column('assessed_on', sa.Date(), nullable=False),
+    sa.Column('total', sa.Numeric(precision=12, scale=2, asdecimal=False), nullable=False),
+    sa.Column('max', sa.Numeric(precision=12, scale=2, asdecimal=False), nullable=False),
+    sa.Column('percent', sa.Numeric(precision=7, scale=2, asdecimal=False), nullable=True),
+    sa.Column('level_name', sa.String(length=255), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.Column('needs_correction', sa.Boolean(), nullable=False),
+    sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.ForeignKeyConstraint(['form_version_id'], ['form_versions.id'], ),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('submission_id')
+    )
+    with op.batch_alter_table('scores', schema=None) as batch_op:
+        batch_op.create_index('ix_scores_district_round', ['district_code', 'round_year'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scores_form_pk'), ['form_pk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scores_form_version_id'), ['form_version_id'], unique=False)
+        batch_op.create_index('ix_scores_group_current', ['group_ref', 'is_current'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scores_level_name'), ['level_name'], unique=False)
+
     op.create_table('submission_conflicts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instance_id', sa.String(length=255), nullable=False),
@@ -236,16 +330,46 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_submission_conflicts_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_conflicts_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('score_group_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('score_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('group_name', sa.String(length=255), nullable=False),
+    sa.Column('score', sa.Numeric(precision=12, scale=2, asdecimal=False), nullable=False),
+    sa.Column('max', sa.Numeric(precision=12, scale=2, asdecimal=False), nullable=False),
+    sa.Column('percent', sa.Numeric(precision=7, scale=2, asdecimal=False), nullable=True),
+    sa.Column('passed', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['score_id'], ['scores.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('score_id', 'group_name', name='uq_score_group')
+    )
+    with op.batch_alter_table('score_group_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_score_group_results_group_name'), ['group_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_score_group_results_score_id'), ['score_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('score_group_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_score_group_results_score_id'))
+        batch_op.drop_index(batch_op.f('ix_score_group_results_group_name'))
+
+    op.drop_table('score_group_results')
     with op.batch_alter_table('submission_conflicts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_conflicts_submission_id'))
         batch_op.drop_index(batch_op.f('ix_submission_conflicts_instance_id'))
 
     op.drop_table('submission_conflicts')
+    with op.batch_alter_table('scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scores_level_name'))
+        batch_op.drop_index('ix_scores_group_current')
+        batch_op.drop_index(batch_op.f('ix_scores_form_version_id'))
+        batch_op.drop_index(batch_op.f('ix_scores_form_pk'))
+        batch_op.drop_index('ix_scores_district_round')
+
+    op.drop_table('scores')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_submission_id'))
 
@@ -282,12 +406,30 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_workbook_uploads_created_at'))
 
     op.drop_table('workbook_uploads')
+    with op.batch_alter_table('villages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_villages_tambon_code'))
+        batch_op.drop_index(batch_op.f('ix_villages_district_code'))
+
+    op.drop_table('villages')
     with op.batch_alter_table('unprocessable_submissions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_unprocessable_submissions_instance_id'))
         batch_op.drop_index(batch_op.f('ix_unprocessable_submissions_content_hash'))
 
     op.drop_table('unprocessable_submissions')
+    with op.batch_alter_table('registry_groups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_registry_groups_village_code'))
+        batch_op.drop_index(batch_op.f('ix_registry_groups_source_instance_id'))
+        batch_op.drop_index('ix_registry_groups_district_status')
+        batch_op.drop_index(batch_op.f('ix_registry_groups_district_code'))
+
+    op.drop_table('registry_groups')
     op.drop_table('provinces')
+    with op.batch_alter_table('households', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_households_village_code'))
+        batch_op.drop_index(batch_op.f('ix_households_source_instance_id'))
+        batch_op.drop_index(batch_op.f('ix_households_district_code'))
+
+    op.drop_table('households')
     op.drop_table('forms')
     op.drop_table('blobs')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

@@ -70,6 +70,20 @@ class World:
     neighbour: Submission  # sent by neighbour_officer (4209)
     target: User  # an account the admin pages act on
     clients: dict[str, object] = field(default_factory=dict)
+    scored_subs: dict[str, Submission] = field(default_factory=dict)
+
+    def scored(self, which: str) -> Submission:
+        """A scored form's submission (the meeting screen) sent by the 4201 officer ("own") or the
+        9901 officer ("other"); made on first use, so other tests' counts are unchanged."""
+        if not self.scored_subs:
+            from tests.scoring import meeting_workbook as mw
+
+            fv = publish_workbook("meeting.xlsx", mw.workbook(), "root").form_version
+            for key, user in (("own", self.users["officer"]), ("other", self.other_officer)):
+                outcome = receive_submission(mw.xml(fv, instance_id=f"uuid:scored-{key}"), {}, user.username,
+                                             sender=user)
+                self.scored_subs[key] = outcome.submission
+        return self.scored_subs[which]
 
     def client(self, role: str):
         if role not in self.clients:

@@ -51,6 +51,8 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "fill.fill_form": [("GET", "own", SIGNED_IN_PAGE)],
     "fill.fill_form_version": [("GET", "own", SIGNED_IN_PAGE)],
     "fill.form_media": [("GET", "own", exp(302, 404, 404, 404, 404))],  # the form has no media
+    "offline.service_worker": [("GET", "own", EVERYONE_200)],  # /sw.js (built by `node build.mjs`)
+    "offline.manifest": [("GET", "own", SIGNED_IN_PAGE)],
     "openrosa.form_list": [("GET", "own", SIGNED_IN_API)],
     "openrosa.xform": [("GET", "own", SIGNED_IN_API)],
     "openrosa.manifest": [("GET", "own", SIGNED_IN_API)],
@@ -66,6 +68,9 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "api.form_submissions": [("GET", "own", SIGNED_IN_API)],
     "api.submission_detail": [("GET", "own", SIGNED_IN_API), ("GET", "other", SCOPED_API_OTHER)],
     "api.attachment": [("GET", "own", SIGNED_IN_API), ("GET", "other", SCOPED_API_OTHER)],
+    # the meeting screen and its JSON: a scored form's submission (world.scored(own/other))
+    "scoring.meeting": [("GET", "own", SIGNED_IN_PAGE), ("GET", "other", SCOPED_PAGE_OTHER)],
+    "scoring.submission_score": [("GET", "own", SIGNED_IN_API), ("GET", "other", SCOPED_API_OTHER)],
     "admin.users": [("GET", "own", ADMIN_PAGE)],
     "admin.user_create": [("POST", "own", admin_post(422))],  # empty form
     "admin.user_deactivate": [("POST", "own", admin_post(303))],
@@ -73,6 +78,14 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "admin.user_reassign": [("POST", "own", admin_post(422))],  # no role given
     "admin.user_reset_password": [("POST", "own", admin_post(422))],  # no password given
     "admin.audit": [("GET", "own", exp(302, 403, 403, 200, 200))],
+    "registry.groups": [("GET", "own", exp(302, 403, 200, 200, 200))],
+    # no such group (id 0): 404 for the roles that may decide, 403 for the others
+    "registry.approve_group": [("POST", "own", exp(401, 403, 404, 403, 404))],
+    "registry.reject_group": [("POST", "own", exp(401, 403, 404, 403, 404))],
+    "unsent.device_page": [("GET", "own", SIGNED_IN_PAGE)],
+    # no file in the POST -> 400 for the roles that may import
+    "unsent.import_page": [("GET", "own", exp(302, 403, 200, 403, 200)),
+                           ("POST", "own", exp(401, 403, 400, 403, 400))],
 }
 
 
@@ -82,12 +95,14 @@ def values(world, which: str) -> dict[str, object]:
         "filename": "dist/styles.css",  # static; media routes get a name the form does not have
         "form_id": world.fv.form.form_id, "version": world.fv.version,
         "instance_id": sub.instance_id, "attachment_id": sub.attachments[0].id,
-        "fmt": "xlsx", "token": "no-such-upload", "user_id": world.target.id,
+        "fmt": "xlsx", "token": "no-such-upload", "group_id": 0, "user_id": world.target.id,
     }
 
 
 def url_for_rule(rule, world, which: str) -> str:
     vals = values(world, which)
+    if rule.endpoint.startswith("scoring."):
+        vals["instance_id"] = world.scored(which).instance_id
     if rule.endpoint.startswith("api.") and "filename" in rule.arguments:
         vals["filename"] = "p.png"
     elif rule.endpoint in ("openrosa.media", "fill.form_media"):

@@ -121,3 +121,106 @@ def page(context, live_server):
     page.js_errors = errors
     yield page
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# ---- persistent profiles and a server process that can be stopped (offline tests) ----------------
+
+@pytest.fixture
+def launch_profile(playwright_instance, tmp_path):
+    """launch_profile(base_url, name="tablet") -> a persistent Chromium context on a user-data dir
+    under tmp_path (the same name = the same profile: IndexedDB, cookies and all survive a close).
+    Service workers are blocked so that context.route sees every request of the page (the offline
+    tests cut /submission themselves; the service worker has its own tests). JS errors fail the test."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    opened = []
+
+    def launch(base_url: str, name: str = "tablet"):
+        ctx = playwright_instance.chromium.launch_persistent_context(
+            str(tmp_path / f"profile-{name}"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=TABLET,
+            base_url=base_url, locale="th-TH", timezone_id="Asia/Bangkok", bypass_csp=True,
+            service_workers="block", accept_downloads=True)
+        ctx.set_default_timeout(15_000)
+        ctx.js_errors = []
+        ctx.on("page", lambda p: p.on("pageerror", lambda e: ctx.js_errors.append(str(e))))
+        for p in ctx.pages:
+            p.on("pageerror", lambda e: ctx.js_errors.append(str(e)))
+        opened.append(ctx)
+        return ctx
+
+    yield launch
+    errors = [e for ctx in opened for e in ctx.js_errors]
+    for ctx in opened:
+        try:
+            ctx.close()
+        except Exception:  # already closed by the test
+            pass
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def sign_in_context(context, username: str, password: str | None = None):
+    """Signs `context` in through /signin; returns an open page (on the form list)."""
+    from tests.conftest import TEST_PASSWORD
+
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in_page(page, username, password or TEST_PASSWORD)
+    return page
+
+
+SERVE_SCRIPT = r"""
+import sys
+from werkzeug.serving import make_server
+from app import create_app
+from tests.conftest import TEST_CONFIG
+url, port, instance = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "INSTANCE_DIR": instance})
+server = make_server("127.0.0.1", port, app, threaded=True)
+print("ready", flush=True)
+server.serve_forever()
+"""
+
+
+class ServerProcess:
+    """The test app in its own process on a fixed port and the test database: stop() kills it (in-flight
+    requests die with it, as in a crash or a redeploy), start() brings it back on the same port."""
+
+    def __init__(self, database_url: str, instance_dir: Path):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url, self.instance_dir = database_url, instance_dir
+        self.proc = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        import sys
+
+        self.proc = subprocess.Popen([sys.executable, "-c", SERVE_SCRIPT, self.database_url, str(self.port),
+                                      str(self.instance_dir)], cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        assert line.strip() == "ready", "the test server process did not start"
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+        self.restarts += 1
+
+
+@pytest.fixture
+def server_process(app, database_url, built_assets, tmp_path):
+    """A ServerProcess on the test database (already emptied and seeded by `app`), started."""
+    server = ServerProcess(database_url, tmp_path / "instance-proc")
+    server.instance_dir.mkdir()
+    server.start()
+    yield server
+    server.stop()

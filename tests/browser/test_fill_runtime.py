@@ -337,32 +337,38 @@ def test_required_questions_block_submit_and_show_where(form, captured):
 
 
 def test_server_errors_are_shown_and_the_answers_kept(form):
+    """Outbox first (static/js/offline): a refusal (409) ends in "needs attention" with the server's
+    message, a 5xx or no connection in "saved on this device"; the answers are in the outbox."""
     page = form
     answers = iter([
-        (409, "conflict"),
+        (409, '<OpenRosaResponse xmlns="http://openrosa.org/http/response"><message>ซ้ำ / conflict</message></OpenRosaResponse>'),
         (500, '<OpenRosaResponse xmlns="http://openrosa.org/http/response"><message>ระบบขัดข้อง / Server broke</message></OpenRosaResponse>'),
     ])
 
-    def handle(route):
-        status, body = next(answers)
-        route.fulfill(status=status, body=body, headers={"Content-Type": "text/xml"})
+    def handle(route):  # then no connection at all (retries of the sync included)
+        status, body = next(answers, (None, None))
+        if status is None:
+            route.abort()
+        else:
+            route.fulfill(status=status, body=body, headers={"Content-Type": "text/xml"})
 
     page.route("**/submission", handle)
+    done = page.locator(".done")
+    for expected, text in (("attention", "kept aside"), ("saved", "Saved on this device")):
+        fill_required(page)
+        go_to_last_page(page)
+        page.locator(".submit").click()
+        page.wait_for_selector(f".done[data-kind={expected}]")
+        assert text in done.inner_text()
+        page.goto(FILL_URL)
+        page.wait_for_selector("#fill[data-ready=true]")
     fill_required(page)
     go_to_last_page(page)
-    status = page.locator(".fill-status")
     page.locator(".submit").click()
-    page.wait_for_function("document.querySelector('.fill-status').textContent.includes('kept aside')")
-    assert "ส่งไปแล้ว" in status.inner_text()
-    page.locator(".submit").click()
-    page.wait_for_function("document.querySelector('.fill-status').textContent.includes('Server broke')")
-    assert "(500)" in status.inner_text()
-    assert page.locator("#odk-form").is_visible() and page.locator("#fill").get_attribute("data-state") is None
-    page.unroute("**/submission")
-    page.route("**/submission", lambda route: route.abort())
-    page.locator(".submit").click()
-    page.wait_for_function("document.querySelector('.fill-status').textContent.includes('no connection')")
-    assert serialized(page).findtext("respondent") == "สมชาย ใจดี"
+    page.wait_for_selector(".done[data-kind=saved]")
+    items = page.evaluate("window.chumchon.outbox.list().then(l => l.map(r => [r.state, r.xml]))")
+    assert [state for state, _ in items] == ["attention", "queued", "queued"]
+    assert all("สมชาย ใจดี" in xml for _, xml in items)
 
 
 def test_image_is_downscaled_to_1600_px_and_kept_for_the_submission(form, tmp_path):

@@ -57,7 +57,8 @@ def test_good_workbook_is_previewed_then_published(client):
     assert db.session.scalar(select(func.count()).select_from(WorkbookUpload)) == 0
 
     index = text(client.get("/"))
-    assert "ครัวเรือน" in index and "/forms/hh/fill" in index and "/forms/hh/submissions" in index
+    # Fill links go to the versioned page (the service worker caches it for offline use).
+    assert "ครัวเรือน" in index and "/forms/hh/versions/3/fill" in index and "/forms/hh/submissions" in index
     assert re.search(r"25\d\d", index)  # published date in the Buddhist Era
     assert client.get("/forms").status_code == 200
 

@@ -1,7 +1,8 @@
 // Sign-out page (form[data-signout]): warn before unsent offline data is deleted.
 // The offline code registers `window.chumchon.unsentCount = async () => number` (drafts + outbox in
-// IndexedDB). Until it exists the count is 0. The server's answer to the POST carries
-// Clear-Site-Data, which deletes this site's caches, IndexedDB and service worker.
+// IndexedDB). Until it exists the count is 0. Before the POST, this user's drafts and outbox are
+// deleted from the device (window.chumchon.forgetCurrentUser) — only theirs: on a shared tablet
+// another officer's unsent work must survive, so the server's Clear-Site-Data clears the HTTP cache only.
 
 async function unsentCount() {
   const counter = window.chumchon?.unsentCount;
@@ -35,6 +36,11 @@ export function initSignout(root = document) {
       return;
     }
     form.dataset.checked = "1";
+    try {
+      await window.chumchon?.forgetCurrentUser?.();
+    } catch (e) {
+      console.warn("could not delete this user's offline data", e);
+    }
     HTMLFormElement.prototype.submit.call(form); // no second submit event; validation already done
   });
 }

@@ -1,13 +1,17 @@
 // Form runtime entry, loaded on the fill page only: model (XML instance with the secondary
 // instances) + view (inputs, pages, repeats, language) + logic (logic.js over xpath.js) +
-// submitter (OpenRosa POST). Exposed as window.chumchon for later modules (drafts, outbox) and
+// submitter (OpenRosa POST, through the outbox when offline/ is loaded: window.chumchon.offline from
+// app.js), drafts (autosave to IndexedDB; ?draft=<instanceID> restores one). Exposed as window.chumchon for
 // tests; window.chumchon.xpath is the XPath layer (evaluate, references, rewrite, modelDocument).
 import { Model } from "./model.js";
 import { Submitter } from "./submit.js";
 import { View } from "./view.js";
 import * as xpath from "./xpath.js";
+import { installMeeting } from "../scoring/meeting.js";
+import { score } from "../scoring/score.js";
 
-window.chumchon = { ...(window.chumchon || {}), xpath };
+// scoring.score: the JavaScript twin of app/scoring (tests/browser/test_scoring_twin.py).
+window.chumchon = { ...(window.chumchon || {}), xpath, scoring: { score } };
 
 function decoded(el) {
   const text = el.textContent.trim();
@@ -96,6 +100,14 @@ async function start() {
     const t0 = performance.now();
     const secondary = await secondaryInstances(root);
     const model = new Model(decoded(document.getElementById("instance-template")), secondary);
+    // A draft (?draft=<instanceID>, offline/drafts.js) finishes on the version it began on.
+    const offline = window.chumchon?.offline?.available() ? window.chumchon.offline : null;
+    const draft = offline ? await offline.draftToRestore() : null;
+    if (draft && draft.version !== root.dataset.version) {
+      location.replace(`${draft.fillUrl}?draft=${encodeURIComponent(draft.instanceID)}`);
+      return;
+    }
+    if (draft) offline.restoreInto(model, draft);
     const specEl = document.getElementById("form-binds");
     const spec = specEl ? JSON.parse(specEl.dataset.json) : null;
     xpath.setDefaultDocument(() => model.doc);
@@ -104,8 +116,14 @@ async function start() {
       xpath.configure({ choiceName: (path, value) => view.logic?.choiceLabel(path, value) ?? null });
     }
     view.init();
-    const submitter = new Submitter(view);
-    window.chumchon = { ...window.chumchon, model, view, submitter, logic: view.logic,
+    if (draft) {
+      view.setLanguage(draft.lang || 0);
+      view.showPage(draft.page || 0);
+    }
+    const drafts = offline ? new offline.DraftKeeper(view, { restored: draft }) : null;
+    const submitter = new Submitter(view, drafts);
+    const meeting = installMeeting(root, view); // "show to the group" on scored forms
+    window.chumchon = { ...window.chumchon, model, view, submitter, drafts, meeting, logic: view.logic,
       timing: { ...(view.logic?.timing || {}), start: performance.now() - t0, ready: performance.now() } };
     root.dataset.ready = "true";
   } catch (e) {

@@ -8,19 +8,27 @@ const MSG = {
   offline: 'ส่งไม่สำเร็จ: ไม่มีสัญญาณหรือเซิร์ฟเวอร์ไม่ตอบ คำตอบยังอยู่ในหน้านี้ กรุณาลองใหม่ <span class="en">Could not send: no connection or the server did not answer. The answers are still on this page; try again.</span>',
   conflict: 'รายการนี้ถูกส่งไปแล้วด้วยเนื้อหาต่างกัน ระบบเก็บไว้แยกให้ผู้ดูแลตรวจสอบ <span class="en">This record was already sent with different content; it was kept aside for review.</span>',
   failed: (status) => `เซิร์ฟเวอร์ไม่รับข้อมูล (${status}) <span class="en">The server did not accept the data (${status})</span>`,
+  saved: 'บันทึกไว้ในเครื่องแล้ว จะส่งอัตโนมัติเมื่อมีสัญญาณ <span class="en">Saved on this device; it will be sent when there is signal.</span>',
+  attention: 'เก็บไว้ในเครื่องที่ "ต้องแก้ไข" ไม่สูญหาย <span class="en">Kept on this device under "Needs attention"; nothing is lost.</span>',
+  signin: 'บันทึกไว้ในเครื่องแล้ว กรุณาเข้าสู่ระบบใหม่เพื่อส่ง <span class="en">Saved on this device; sign in again to send it.</span>',
 };
 
 const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The attachments the instance still names {file name: Blob}. */
+export function attachmentsOf(model) {
+  const wanted = new Set(Array.from(model.root.getElementsByTagName("*"), (e) => e.textContent));
+  const out = {};
+  for (const [name, blob] of model.attachments) if (wanted.has(name)) out[name] = blob;
+  return out;
+}
 
 /** The FormData ODK Collect would send for this instance. */
 export function buildSubmission(model, blank = null) {
   const data = new FormData();
   const xml = new Blob([model.serialize(blank)], { type: "text/xml" });
   data.append("xml_submission_file", xml, "xml_submission_file.xml");
-  const wanted = new Set(Array.from(model.root.getElementsByTagName("*"), (e) => e.textContent));
-  for (const [name, blob] of model.attachments) {
-    if (wanted.has(name)) data.append(name, blob, name); // only files the instance still names
-  }
+  for (const [name, blob] of Object.entries(attachmentsOf(model))) data.append(name, blob, name);
   return data;
 }
 
@@ -35,8 +43,10 @@ function openRosaMessage(text) {
 }
 
 export class Submitter {
-  constructor(view) {
+  /** @param drafts the page's DraftKeeper (offline/drafts.js) or null */
+  constructor(view, drafts = null) {
     this.view = view;
+    this.drafts = drafts;
     this.url = view.root.dataset.submitUrl || "/submission";
     this.button = view.root.querySelector(".submit");
     this.button.addEventListener("click", () => this.submit());
@@ -55,6 +65,18 @@ export class Submitter {
     view.model.finalise(view.preloads);
     view.status(MSG.sending, "info");
     this.button.disabled = true;
+    const offline = window.chumchon?.offline;
+    if (offline?.available()) {
+      try {
+        return await this.viaOutbox(offline);
+      } catch (e) {
+        console.warn("outbox unavailable, sending directly", e); // e.g. storage full: try the network
+        if (this.drafts) this.drafts.finished = false;
+      } finally {
+        this.button.disabled = false;
+      }
+      this.button.disabled = true;
+    }
     try {
       const response = await fetch(this.url, {
         method: "POST",
@@ -83,7 +105,27 @@ export class Submitter {
     }
   }
 
-  done(message) {
+  /** Outbox first (offline/form.js): stored on the device, then sent now if the network allows. */
+  async viaOutbox(offline) {
+    const { view } = this;
+    const xml = view.model.serialize(view.logic ? view.logic.blank : null);
+    const res = await offline.submit({ view, xml, attachments: attachmentsOf(view.model), keeper: this.drafts });
+    const message = [res.message_th, res.message_en].filter(Boolean).join(" / ");
+    if (res.kind === "sent") {
+      this.done(message);
+      return { ok: true, status: res.status, kind: res.kind };
+    }
+    if (res.kind === "rejected") {
+      const text = res.status === 409 ? MSG.conflict : MSG.failed(res.status);
+      this.done(message, "attention", `${text}<br>${MSG.attention}`);
+    } else {
+      this.done("", "saved", res.kind === "auth" ? MSG.signin : MSG.saved);
+    }
+    return { ok: false, status: res.status || 0, kind: res.kind, queued: true };
+  }
+
+  /** The end state: "sent", "saved" (in the outbox) or "attention" (refused, kept on the device). */
+  done(message, kind = "sent", html = "") {
     const root = this.view.root;
     this.view.status("");
     this.view.form.hidden = true;
@@ -91,6 +133,13 @@ export class Submitter {
     const done = root.querySelector(".done");
     done.querySelector(".done-id").textContent = this.view.model.instanceID;
     done.querySelector(".done-message").textContent = message;
+    done.dataset.kind = kind;
+    for (const el of done.querySelectorAll("[data-done]")) el.hidden = el.dataset.done !== kind;
+    const note = done.querySelector(".done-note");
+    if (note) {
+      note.innerHTML = html;
+      note.hidden = !html;
+    }
     done.hidden = false;
     root.dataset.state = "done";
     window.scrollTo?.({ top: 0 });

@@ -1,0 +1,70 @@
+"""What the service worker needs from the server: the worker script itself and the list of forms to
+keep on the tablet.
+
+- `/sw.js` serves the bundle built from service_worker/ (esbuild -> app/static/dist/sw.js) at the
+  site root, so its scope is the whole app. `Cache-Control: no-cache`: the browser checks for a new
+  build on every navigation (the bundle embeds the precache manifest, so a new build = a new worker).
+- `/offline/manifest.json` lists, for the signed-in user, every published form they may fill: the
+  latest version's versioned fill URL (immutable, cached per version by the worker) and its media
+  (CSV choice lists, XML instances). It also carries a fresh CSRF token for the session, so code that
+  sends queued work after a long time offline can use a token of the *current* session rather than
+  the one baked into a page that was cached days ago. No server state: badges ("ready offline") are
+  computed in the page from Cache Storage.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from app import db
+from app.models import Form
+
+bp = Blueprint("offline", __name__)
+
+
+def _worker_file() -> Path:
+    configured = current_app.config.get("SERVICE_WORKER_FILE")
+    return Path(configured) if configured else Path(current_app.static_folder) / "dist" / "sw.js"
+
+
+@bp.get("/sw.js")
+def service_worker():
+    path = _worker_file()
+    if not path.is_file():
+        abort(404)  # front-end not built (`node build.mjs`)
+    response = Response(path.read_bytes(), content_type="application/javascript; charset=utf-8", headers={
+        "Cache-Control": "no-cache",
+        "Service-Worker-Allowed": "/",
+    })
+    return response
+
+
+@bp.get("/offline/manifest.json")
+def manifest():
+    forms = db.session.scalars(select(Form).order_by(Form.title)).all()
+    items = []
+    for form in forms:
+        fv = form.latest
+        if fv is None:
+            continue
+        items.append({
+            "form_id": form.form_id,
+            "title": form.title,
+            "version": fv.version,
+            "fill_url": url_for("fill.fill_form_version", form_id=form.form_id, version=fv.version),
+            "latest_url": url_for("fill.fill_form", form_id=form.form_id),
+            "media": [url_for("fill.form_media", form_id=form.form_id, version=fv.version, filename=m.filename)
+                      for m in sorted(fv.media, key=lambda m: m.filename)],
+        })
+    user = g.get("user")
+    response = jsonify({
+        "user": user.username if user is not None else None,
+        "csrf_token": generate_csrf(),
+        "forms": items,
+    })
+    # Cacheable by the worker (it keeps the last good copy to work offline), never by shared caches.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,0 +1,267 @@
+"""Page weight and time to interactive of the fill page, first visit and repeat visit (service worker).
+
+Publishes the 21-indicator assessment (app/questionnaires/sg_assessment_21.xlsx) into a temp SQLite
+database, serves it with gunicorn on loopback (responses compressed by flask-compress), and opens
+the form's fill page (the versioned URL the form list links to) in headless Chromium with Slow 3G
+(400 ms RTT, 400 kbit/s down and up) and 4x CPU throttling, measured through the CDP Network domain:
+
+- first load: bytes on the wire (encodedDataLength: compressed bodies + headers) of every resource
+  the page loads, cold cache; and time to interactive (#fill[data-ready=true], the runtime started);
+- the service worker's install on that first visit (precache of the app shell + caching every
+  form): bytes counted by gunicorn's access log (bodies only), reported apart;
+- repeat visit: bytes the page takes from the network before it is interactive (target 0: all from
+  the service worker) and time to interactive; plus the worker's background refresh of the page
+  (stale-while-revalidate) from the access log.
+
+    .venv/bin/python benchmarks/page_weight.py [--form PATH.xlsx] [--no-throttle] [--runs 3]
+Budget (issue 4): first load <= 150 KB compressed in total; repeat visit interactive <= 300 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_FORM = ROOT / "app" / "questionnaires" / "sg_assessment_21.xlsx"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PASSWORD = "benchmark-password-2569"
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1000 / 8,
+           "uploadThroughput": 400 * 1000 / 8}
+NO_THROTTLE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """CDP Network events of one page: bytes per request, where each response came from."""
+
+    def __init__(self, cdp):
+        self.requests: dict[str, dict] = {}
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.requestServedFromCache", self._memory)
+
+    def reset(self) -> None:
+        self.requests.clear()
+
+    def _sent(self, e) -> None:  # noqa: ANN001
+        self.requests.setdefault(e["requestId"], {})["url"] = e["request"]["url"]
+
+    def _response(self, e) -> None:  # noqa: ANN001
+        r = self.requests.setdefault(e["requestId"], {"url": e["response"]["url"]})
+        resp = e["response"]
+        r.update(status=resp["status"], sw=resp.get("fromServiceWorker", False),
+                 disk=resp.get("fromDiskCache", False) or resp.get("fromPrefetchCache", False),
+                 encoding={k.lower(): v for k, v in (resp.get("headers") or {}).items()}.get("content-encoding", ""),
+                 type=e.get("type"))
+
+    def _memory(self, e) -> None:  # noqa: ANN001
+        self.requests.setdefault(e["requestId"], {})["memory"] = True
+
+    def _finished(self, e) -> None:  # noqa: ANN001
+        self.requests.setdefault(e["requestId"], {})["bytes"] = e["encodedDataLength"]
+
+    def network(self) -> list[dict]:
+        """Requests answered by the network (not the worker, not a browser cache)."""
+        return [r for r in self.requests.values()
+                if "bytes" in r and not r.get("sw") and not r.get("disk") and not r.get("memory")]
+
+    def network_bytes(self) -> int:
+        return sum(r["bytes"] for r in self.network())
+
+
+def access_log_bytes(path: Path, start: int) -> tuple[int, int, list[str]]:
+    """Bytes (response bodies) and requests logged by gunicorn since byte offset `start`."""
+    lines = path.read_text(encoding="utf-8", errors="replace")[start:].splitlines()
+    total, rows = 0, []
+    for line in lines:
+        m = re.match(r"(\S+) (\S+) (\d+) (\d+|-)$", line.strip())
+        if not m:
+            continue
+        size = int(m.group(4)) if m.group(4) != "-" else 0
+        if size == 0 and m.group(3) == "200" and m.group(2).startswith("/static/dist/"):
+            # gunicorn logs 0 for file responses: the size of the file sent (brotli when built)
+            f = ROOT / "app" / m.group(2).lstrip("/")
+            size = next((p.stat().st_size for p in (f.with_name(f.name + ".br"), f) if p.is_file()), 0)
+        total += size
+        rows.append(f"{m.group(1)} {m.group(2)} {m.group(3)} {size}")
+    return total, len(rows), rows
+
+
+PHASES = """() => {
+    const n = performance.getEntriesByType("navigation")[0] || {};
+    const t = (window.chumchon && window.chumchon.timing) || {};
+    const r = (x) => Math.round(x || 0);
+    return `response ${r(n.responseStart)}-${r(n.responseEnd)}, DOMContentLoaded ${r(n.domContentLoadedEventEnd)}, `
+      + `runtime start ${r(t.start)} ms, ready ${r(t.ready)}`;
+}"""
+
+
+def time_to_interactive(page) -> float:  # noqa: ANN001
+    page.wait_for_selector("#fill[data-ready=true], #fill[data-ready=error]", timeout=120_000)
+    assert page.get_attribute("#fill", "data-ready") == "true", "the form runtime did not start"
+    return page.evaluate("""() => {
+        const t = window.chumchon && window.chumchon.timing;
+        return t && t.ready ? t.ready : performance.now();
+    }""")
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--form", type=Path, default=DEFAULT_FORM)
+    ap.add_argument("--runs", type=int, default=3, help="repeat visits to time (median printed)")
+    ap.add_argument("--no-throttle", action="store_true", help="no network/CPU emulation")
+    ap.add_argument("--verbose", action="store_true", help="list every request")
+    args = ap.parse_args()
+
+    if not (ROOT / "app" / "static" / "dist" / "sw.js").exists():
+        subprocess.run(["node", "build.mjs"], cwd=ROOT, check=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="chumchon-weight-"))
+    url = f"sqlite:///{tmp / 'weight.db'}"
+    env = dict(os.environ, DATABASE_URL=url, CHUMCHON_INSTANCE=str(tmp), SESSION_COOKIE_SECURE="0",
+               SECRET_KEY="benchmark-secret")
+    from app.migrate import upgrade
+
+    upgrade(url)
+    from app import create_app, db
+    from app.forms.publishing import publish_workbook
+
+    app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": tmp})
+    with app.app_context():
+        from app.auth.accounts import create_user, seed_districts
+
+        seed_districts()
+        create_user("weight", "Page weight officer", "officer", PASSWORD, district="4201", actor="benchmark")
+        fv = publish_workbook(args.form.name, args.form.read_bytes(), published_by="benchmark",
+                              media_dir=args.form.parent).form_version
+        form_id, version = fv.form.form_id, fv.version
+        fill_path = f"/forms/{form_id}/versions/{version}/fill"
+        db.session.remove()
+
+    port = free_port()
+    log = tmp / "access.log"
+    log.touch()
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--threads", "4", "--log-level", "warning", "--access-logfile", str(log),
+         "--access-logformat", "%(m)s %(U)s %(s)s %(B)s", "wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise SystemExit("gunicorn did not start")
+                time.sleep(0.2)
+        measure(base, fill_path, form_id, version, log, args)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def measure(base: str, fill_path: str, form_id: str, version: str, log: Path, args) -> None:  # noqa: ANN001
+    from playwright.sync_api import sync_playwright
+
+    conditions = NO_THROTTLE if args.no_throttle else SLOW_3G
+    cpu = 1 if args.no_throttle else 4
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base, viewport={"width": 800, "height": 1280}, locale="th-TH")
+        # Sign in without a page (no asset gets into the browser's cache before the measured visit).
+        signin = context.request.get("/signin").text()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', signin) or re.search(
+            r'<meta name="csrf-token" content="([^"]+)"', signin)
+        r = context.request.post("/signin", form={"username": "weight", "password": PASSWORD,
+                                                  "csrf_token": token.group(1)}, max_redirects=0)
+        assert r.status in (302, 303), f"sign-in failed: {r.status}"
+
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        rec = Recorder(cdp)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", conditions)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
+
+        # ---- first visit: cold cache, no service worker yet
+        start = log.stat().st_size
+        page.goto(fill_path, wait_until="load", timeout=180_000)
+        tti_first = time_to_interactive(page)
+        first_phases = page.evaluate(PHASES)
+        page.wait_for_load_state("networkidle", timeout=180_000)  # late fonts, media: all resources
+        first_requests = rec.network()
+        first_bytes = rec.network_bytes()
+        # The worker installs (precache) and caches the forms: wait for that, then count its bytes.
+        page.wait_for_selector("html[data-offline-sync]", timeout=180_000)
+        sync_state = page.get_attribute("html", "data-offline-sync")
+        page.wait_for_timeout(500)
+        install_bytes, install_count, install_rows = access_log_bytes(log, start)
+
+        # ---- repeat visits: the worker answers
+        ttis, repeat_bytes, bg_bytes, bg_rows = [], [], [], []
+        for _ in range(args.runs):
+            rec.reset()
+            start = log.stat().st_size
+            page.goto(fill_path, wait_until="load", timeout=180_000)
+            ttis.append(time_to_interactive(page))
+            phases = page.evaluate(PHASES)
+            repeat_bytes.append(rec.network_bytes())
+            page.wait_for_selector("html[data-offline-sync]", timeout=180_000)
+            page.wait_for_timeout(1500)
+            b, _, rows = access_log_bytes(log, start)
+            bg_bytes.append(b)
+            bg_rows = rows
+        repeat_requests = rec.requests.values()
+        browser.close()
+
+    mode = "no throttling" if args.no_throttle else "Slow 3G (400 ms RTT, 400 kbit/s) + 4x CPU"
+    print(f"fill page of {form_id} v{version} ({fill_path}), {mode}")
+    print(f"first load: {kb(first_bytes)} over the network in {len(first_requests)} requests "
+          f"(compressed, with headers); interactive after {tti_first:.0f} ms   [budget <= 150 KB]")
+    print(f"    ({first_phases})")
+    for req in sorted(first_requests, key=lambda x: -x["bytes"]):
+        print(f"    {req['bytes']:>8} B  {req.get('encoding') or '-':<5} {req['url'].replace(base, '')}")
+    print(f"  server side, the whole first visit incl. the service worker's install (precache of the shell,"
+          f" every form cached): {kb(install_bytes)} of response bodies in {install_count} requests"
+          f" (forms sync: {sync_state})")
+    if args.verbose:
+        for row in install_rows:
+            print("      ", row)
+    from_sw = sum(1 for r in repeat_requests if r.get("sw"))
+    print(f"repeat visit: {kb(max(repeat_bytes))} from the network before interactive "
+          f"({from_sw} responses from the service worker); interactive after "
+          f"{statistics.median(ttis):.0f} ms (median of {len(ttis)}: {', '.join(f'{t:.0f}' for t in ttis)})"
+          f"   [budget <= 300 ms]")
+    print(f"    (last visit: {phases})")
+    print(f"  + background refresh by the worker after the page is shown: {kb(max(bg_bytes))} per visit "
+          f"({'; '.join(bg_rows) or 'none'})")
+
+
+if __name__ == "__main__":
+    main()
