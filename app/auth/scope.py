@@ -4,16 +4,33 @@ API, OpenRosa edits) goes through `scoped_submissions` or `may_see_submission`.
 - admin: every submission;
 - province: submissions of the districts of their province;
 - district: submissions of their district;
-- officer: the submissions they sent themselves (their assigned groups' come with the registry);
+- officer: the submissions they sent themselves, and, within their district only (the submission's
+  district_code is the officer's district):
+    * the records of an edit chain (same root_instance_id) one of whose records they sent, so a
+      correction made by the district office stays visible to the officer who sent the original;
+    * the submissions about the registry groups they are assigned to (OfficerAssignment; the group
+      must be of the officer's district). A submission is "about" a group when its score row names
+      the group: Score.group_ref == Group.code. Decision: Score.group_ref, not the data answer —
+      it is written at receipt by app/scoring/store.py from the form's group question (settings
+      `group_ref`, else the question named `group`/`group_id`), is indexed, and is the same rule
+      the meeting screen and reports use; the JSON `data` column cannot be indexed portably
+      (SQLite and PostgreSQL). Forms without scoring have no score row, so only their sender sees
+      them (plus the district office).
 - anyone else / no user: nothing.
 Submissions with no district (sent by admin/province accounts or the CLI) are admin-only.
 Objects outside the scope are answered 404 by the views, exactly like objects that do not exist.
 """
 from __future__ import annotations
 
-from sqlalchemy import false, select
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import aliased
 
-from app.models import District, Role, Submission, User
+from app.models import District, Group, OfficerAssignment, Role, Score, Submission, User
+
+# Who may open a record in the browser to correct it (a new record via meta/deprecatedID): the
+# officer who sent it or an assigned officer, the district office, an admin (within their scope).
+# Province accounts read only.
+CORRECTORS = frozenset({Role.ADMIN, Role.DISTRICT, Role.OFFICER})
 
 
 def submission_clause(user: User | None):
@@ -31,8 +48,24 @@ def submission_clause(user: User | None):
             return false()
         return Submission.district_code == user.district.code
     if user.role == Role.OFFICER:
-        return Submission.submitter_id == user.id
+        return _officer_clause(user)
     return false()
+
+
+def _officer_clause(user: User):
+    own = Submission.submitter_id == user.id
+    if user.district is None:
+        return own
+    code = user.district.code
+    sent = aliased(Submission)
+    same_chain = Submission.root_instance_id.in_(
+        select(sent.root_instance_id).where(sent.submitter_id == user.id, sent.district_code == code))
+    assigned = Submission.id.in_(
+        select(Score.submission_id)
+        .join(Group, Group.code == Score.group_ref)
+        .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
+        .where(OfficerAssignment.user_id == user.id, Group.district_code == code))
+    return or_(own, and_(Submission.district_code == code, or_(same_chain, assigned)))
 
 
 def scoped_submissions(stmt, user: User | None):  # noqa: ANN001
@@ -55,8 +88,33 @@ def may_see_submission(sub: Submission | None, user: User | None) -> bool:
     if user.role == Role.DISTRICT:
         return user.district is not None and sub.district_code == user.district.code
     if user.role == Role.OFFICER:
-        return sub.submitter_id == user.id
+        if sub.submitter_id == user.id:
+            return True
+        if sub.id is None:
+            return False
+        from app import db
+
+        return db.session.scalar(select(Submission.id).where(Submission.id == sub.id, _officer_clause(user))) \
+            is not None
     return False
+
+
+def may_correct_submission(sub: Submission | None, user: User | None) -> bool:
+    """May `user` open `sub` in the browser to correct it? Only the current record of its edit chain,
+    only for CORRECTORS, only within what they may see."""
+    return (sub is not None and user is not None and user.role in CORRECTORS and bool(sub.is_current)
+            and may_see_submission(sub, user))
+
+
+def assignable_officers_clause(user: User | None):
+    """The officers `user` may assign to groups: a district office its district's, an admin all."""
+    if user is None or not user.active:
+        return false()
+    if user.role == Role.ADMIN:
+        return User.role == Role.OFFICER
+    if user.role == Role.DISTRICT and user.district_id is not None:
+        return and_(User.role == Role.OFFICER, User.district_id == user.district_id)
+    return false()
 
 
 def sees_national_ids(user: User | None) -> bool:

@@ -6,18 +6,33 @@ rendering.render_form_html), the primary instance template as XML in a non-execu
 logic as JSON (the data-json attribute of #form-binds), and data attributes (form id,
 version, languages, submit URL, media URL). External instances and CSV choice lists are fetched by
 the runtime from the media route below (the same files ODK Collect downloads through the manifest).
+
+Correction (`/forms/<id>/versions/<v>/fill?correct=<instanceID>`): the same page of the version the
+record was filled on, carrying the stored instance XML, its attachments (URLs of /attachments/<id>)
+and the server's errors in a second non-executed block (#correction-instance). The runtime
+(static/js/form/correction.js) loads that instance, gives it a new meta/instanceID and sets
+meta/deprecatedID to the old one, fetches the attachments so they are sent again unchanged (the
+server checks the attachments a submission names against those it brings; blobs are content-addressed,
+so nothing is stored twice), and shows each error at its question. Receiving files it as an edit
+that supersedes the old record. Only the current record of a chain, for users who may correct it
+(app/auth/scope.may_correct_submission); anything else is 404 like a missing record. The answer is
+`no-store`: the service worker never keeps a page holding a record's answers.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, url_for
+import json
+
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.forms.definitions import definition_of
 from app import db
 from app.errors import error_response
 from app.forms.rendering import (choose_language, form_binds, instance_template, lang_code, lang_name,
                                  render_form_html, script_safe, secondary_instances)
-from app.models import Form, FormMedia, FormVersion
+from app.auth.scope import may_correct_submission
+from app.models import Form, FormMedia, FormVersion, Submission
 from app.xlsform.definition import FormDefinition
 from app.scoring.views import fill_scoring_json
 
@@ -43,7 +58,33 @@ def fill_form_version(form_id: str, version: str):
     )
     if fv is None:
         return error_response(404, *NOT_FOUND)
+    correct = request.args.get("correct")
+    if correct is not None:
+        sub = db.session.scalar(
+            select(Submission).where(Submission.instance_id == correct, Submission.form_version_id == fv.id)
+            .options(selectinload(Submission.attachments)))
+        if not may_correct_submission(sub, g.get("user")):
+            abort(404)  # absent, another version's, superseded or out of scope: the same answer
+        response = Response(_fill_page(fv, correction=_correction(sub)))
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return _fill_page(fv)
+
+
+def _correction(sub: Submission) -> dict:
+    xml, encoding = script_safe(sub.xml)
+    errors = [{"path": e.get("path"), "message_th": e.get("message_th") or "", "message_en": e.get("message_en") or ""}
+              for e in (sub.errors or [])
+              if isinstance(e, dict) and e.get("level", "error") == "error" and isinstance(e.get("path"), str)]
+    attachments = [{"name": a.filename, "type": a.content_type or "application/octet-stream",
+                    "url": url_for("submissions.attachment", attachment_id=a.id)} for a in sub.attachments]
+    return {
+        "instance_id": sub.instance_id, "xml": xml, "encoding": encoding,
+        "errors_json": json.dumps(errors, ensure_ascii=False),
+        "attachments_json": json.dumps(attachments, ensure_ascii=False),
+        "detail_url": url_for("submissions.submission_detail", form_id=sub.form.form_id, instance_id=sub.instance_id),
+        "list_url": url_for("submissions.list_submissions", form_id=sub.form.form_id),
+    }
 
 
 @bp.get("/forms/<form_id>/versions/<version>/media/<path:filename>")
@@ -66,7 +107,7 @@ def form_media(form_id: str, version: str, filename: str):
                     headers={"Cache-Control": "private, max-age=31536000, immutable"})
 
 
-def _fill_page(fv: FormVersion):
+def _fill_page(fv: FormVersion, correction: dict | None = None):
     definition = definition_of(fv)
     language = choose_language(definition)
     languages = definition.languages or ["default"]
@@ -90,5 +131,6 @@ def _fill_page(fv: FormVersion):
         secondary_instances=secondary,
         binds_json=form_binds(definition),
         scoring_json=fill_scoring_json(fv),  # app/scoring/views.py: the meeting screen's spec, or None
+        correction=correction,
         media_url=url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version, filename="x")[:-1],
     )

@@ -289,7 +289,9 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         instance_name=(parsed.instance_name or None) and parsed.instance_name[:500],
         submitted_by=submitted_by,
         submitter_id=getattr(_sender(), "id", None),
-        district_code=_sender_district(),
+        # An edit of a record in the sender's scope stays in that record's district (an admin's or a
+        # moved officer's correction must not take it out of its district office's view).
+        district_code=previous.district_code if previous is not None else _sender_district(),
         device_id=device_id,
     )
     with db.transaction() as s:

@@ -34,7 +34,7 @@ from app import db
 from app.auth import audit
 from app.auth.policy import allowed, rule_for
 from app.auth.masking import mask_data, mask_errors, national_id_paths
-from app.auth.scope import may_see_submission, sees_national_ids, submission_clause
+from app.auth.scope import may_correct_submission, may_see_submission, sees_national_ids, submission_clause
 from app.errors import error_response
 from app.models import Attachment, Form, FormVersion, Submission, SubmissionStatus
 from app.reports.export import (
@@ -389,6 +389,9 @@ def submission_detail(form_id: str, instance_id: str):
         errors=[(e, layout.placed.get(id(e))) for e in blocking],
         history=history if len(history) > 1 else [], status_text=STATUS_TEXT,
         languages=definition.languages or [definition.default_language],
+        # "แก้ไข / Correct": the fill page of the record's own version, prefilled (app/forms/fill.py)
+        correct_url=url_for("fill.fill_form_version", form_id=form.form_id, version=version.version,
+                            correct=sub.instance_id) if may_correct_submission(sub, g.user) else None,
     )
 
 

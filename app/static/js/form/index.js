@@ -4,6 +4,7 @@
 // app.js), drafts (autosave to IndexedDB; ?draft=<instanceID> restores one). Exposed as window.chumchon for
 // tests; window.chumchon.xpath is the XPath layer (evaluate, references, rewrite, modelDocument).
 import { Model } from "./model.js";
+import { applyCorrection, showServerErrors } from "./correction.js";
 import { Submitter } from "./submit.js";
 import { View } from "./view.js";
 import * as xpath from "./xpath.js";
@@ -108,6 +109,7 @@ async function start() {
       return;
     }
     if (draft) offline.restoreInto(model, draft);
+    const correction = draft ? null : await applyCorrection(model); // ?correct=<instanceID> (correction.js)
     const specEl = document.getElementById("form-binds");
     const spec = specEl ? JSON.parse(specEl.dataset.json) : null;
     xpath.setDefaultDocument(() => model.doc);
@@ -120,6 +122,7 @@ async function start() {
       view.setLanguage(draft.lang || 0);
       view.showPage(draft.page || 0);
     }
+    if (correction) showServerErrors(view, correction.errors);
     const drafts = offline ? new offline.DraftKeeper(view, { restored: draft }) : null;
     const submitter = new Submitter(view, drafts);
     const meeting = installMeeting(root, view); // "show to the group" on scored forms
