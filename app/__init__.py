@@ -45,9 +45,17 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(scoring_views.bp)  # meeting screen + /api/v1/submissions/<id>/score
 
+    from app.scoring import committee
+
+    app.register_blueprint(committee.bp)  # committee links /c/<token>, plans, revocation
+
     from app.registry import views as registry_views
 
     app.register_blueprint(registry_views.bp)  # /registry/groups: approval of group registrations
+
+    from app.auth import assignments
+
+    app.register_blueprint(assignments.bp)  # /assignments: officers assigned to their district's groups
 
     from app import cli
 

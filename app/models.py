@@ -445,3 +445,66 @@ class Household(Base):
     source_instance_id: Mapped[str | None] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class OfficerAssignment(Base):
+    """An officer assigned by the district office (or an admin) to a registry group of the officer's
+    district: the officer then sees and may correct the submissions about that group (app/auth/scope.py,
+    matched through Score.group_ref = Group.code). Removing an assignment deletes the row; the audit log
+    keeps who assigned and unassigned whom, when."""
+
+    __tablename__ = "officer_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "group_id", name="uq_officer_assignment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("registry_groups.id"), index=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(255))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    group: Mapped[Group] = relationship()
+
+
+# ------------------------------------------------------------------ committee links (app/scoring/committee.py)
+
+
+class CommitteeLink(Base):
+    """A read-only link (and QR code) that opens one assessed group's results on a committee member's
+    phone without an account. Only the SHA-256 of the token is stored: the token itself is shown once,
+    when the link is made. A group is (form, group_ref, district), as in app.scoring.store.previous_score.
+    Valid while revoked_at is NULL and expires_at is in the future (a year after it was made)."""
+
+    __tablename__ = "committee_links"
+    __table_args__ = (Index("ix_committee_links_group", "district_code", "group_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_pk: Mapped[int] = mapped_column(ForeignKey("forms.id"), index=True)
+    group_ref: Mapped[str] = mapped_column(String(255))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(255))
+
+
+class CommitteePlan(Base):
+    """What a group's committee will work on first, recorded through its committee link: one weakness
+    (score group), the action, who is responsible and by when. Shown to the officer at the next round."""
+
+    __tablename__ = "committee_plans"
+    __table_args__ = (Index("ix_committee_plans_group", "district_code", "group_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("committee_links.id"), index=True)
+    form_pk: Mapped[int] = mapped_column(ForeignKey("forms.id"))
+    group_ref: Mapped[str] = mapped_column(String(255))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    round_year: Mapped[int] = mapped_column(Integer)  # the round of the latest result the committee saw
+    score_group: Mapped[str] = mapped_column(String(255))  # ScoreGroupResult.group_name
+    action: Mapped[str] = mapped_column(Text)
+    responsible: Mapped[str] = mapped_column(String(255))
+    target_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -21,7 +21,9 @@ class Action:
     EXPORT = "export"
     CORRECT = "correct"  # a submission edited through meta/deprecatedID
     APPROVE = "approve"  # placeholder: group registration approval (registry issue)
-    REVOKE = "revoke"  # placeholder: committee link revocation (committee-links issue)
+    REVOKE = "revoke"  # a committee link revoked by the district office (app/scoring/committee.py)
+    COMMITTEE_LINK = "committee_link"  # a committee link made for a group (app/scoring/committee.py)
+    COMMITTEE_PLAN = "committee_plan"  # a committee recorded its plan through its link (actor committee-link:<id>)
     SIGNIN = "signin"
     SIGNIN_FAILED = "signin_failed"
     LOCKOUT = "lockout"
@@ -32,9 +34,11 @@ class Action:
     USER_REASSIGN = "user_reassign"
     USER_PASSWORD_RESET = "user_password_reset"
     REJECT = "reject"  # group registration refused by the district office (app/registry/views.py)
+    ASSIGN = "assign"  # officers assigned to / removed from registry groups (app/auth/assignments.py)
     IMPORT_UNSENT = "import_unsent"  # staff imported a tablet's exported unsent data (app/forms/unsent.py)
     ALL = (PUBLISH, EXPORT, CORRECT, APPROVE, REVOKE, SIGNIN, SIGNIN_FAILED, LOCKOUT, SIGNOUT,
-           USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET, IMPORT_UNSENT, REJECT)
+           USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET, IMPORT_UNSENT, REJECT, ASSIGN,
+           COMMITTEE_LINK, COMMITTEE_PLAN)
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -81,11 +81,24 @@ RULES: dict[str, Rule] = {
     # scores: the meeting screen and its JSON (app/scoring/views.py), scoped like the submission
     "scoring.meeting": Rule(STAFF_READERS, scope="submission"),
     "scoring.submission_score": Rule(STAFF_READERS, basic=True, scope="submission"),
+    # committee links (app/scoring/committee.py): whoever fills assessments makes one from the meeting
+    # screen (scoped like it; province accounts only read); the link's page and its plan form are public
+    # (the unguessable token is the credential; unknown/revoked/expired: 404); the district office lists
+    # and revokes its district's links (others 404)
+    "committee.make_link": Rule(frozenset({Role.ADMIN, Role.DISTRICT, Role.OFFICER}), scope="submission"),
+    "committee.public_page": PUBLIC,
+    "committee.record_plan": PUBLIC,
+    "committee.links": Rule(frozenset({Role.ADMIN, Role.PROVINCE, Role.DISTRICT}), scope="committee_link"),
+    "committee.revoke_link": Rule(frozenset({Role.ADMIN, Role.DISTRICT}), scope="committee_link"),
     # registry: groups of the user's area (app/registry/views.py, scoped there; others 404); the district
     # office approves or rejects its district's registrations (admin too)
     "registry.groups": Rule(frozenset({Role.ADMIN, Role.PROVINCE, Role.DISTRICT}), scope="group"),
     "registry.approve_group": Rule(frozenset({Role.ADMIN, Role.DISTRICT}), scope="group"),
     "registry.reject_group": Rule(frozenset({Role.ADMIN, Role.DISTRICT}), scope="group"),
+    # officer assignments to registry groups (app/auth/assignments.py): the district office for its
+    # district's officers and approved groups, admins for all; officers of another district 404
+    "assignments.page": Rule(IMPORTERS, scope="group"),
+    "assignments.save": Rule(IMPORTERS, scope="group"),
     # administration
     "admin.users": Rule(ADMIN),
     "admin.user_create": Rule(ADMIN),

@@ -157,14 +157,26 @@ def _payload_or_404(instance_id: str) -> tuple[Submission, dict[str, Any]]:
     return sub, score_payload(sub, row)
 
 
-@bp.get("/submissions/<instance_id>/meeting")
-def meeting(instance_id: str):
-    sub, payload = _payload_or_404(instance_id)
+def render_meeting(sub: Submission, committee: dict[str, Any] | None = None) -> str:
+    """The meeting page of a scoped, scored submission; `committee`: a link just made (app/scoring/committee.py)."""
+    from app.models import Role
+    from app.scoring.committee import meeting_plans
+
+    row = db.session.scalar(select(Score).where(Score.submission_id == sub.id))
+    if row is None:
+        abort(404)
+    payload = score_payload(sub, row)
     form = db.session.get(Form, sub.form_pk)
     return render_template("scoring/meeting.html", sub=sub, form=form, payload=payload, view=screen(payload),
-                           listed=SCREEN_LISTED,
+                           listed=SCREEN_LISTED, plans=meeting_plans(row), committee=committee,
+                           may_make_link=bool(row.group_ref) and g.user.role != Role.PROVINCE,
                            back_url=url_for("submissions.submission_detail", form_id=form.form_id,
                                             instance_id=sub.instance_id))
+
+
+@bp.get("/submissions/<instance_id>/meeting")
+def meeting(instance_id: str):
+    return render_meeting(_scoped_submission(instance_id))
 
 
 @bp.get("/api/v1/submissions/<instance_id>/score")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:33:20.053097
+Create Date: 2026-11-25 22:56:08.284257
 """
 from alembic import op
 import sqlalchemy as sa
@@ -156,6 +156,25 @@ def upgrade() -> None:
     with op.batch_alter_table('workbook_uploads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workbook_uploads_created_at'), ['created_at'], unique=False)
 
+    op.create_table('committee_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_pk', sa.Integer(), nullable=False),
+    sa.Column('group_ref', sa.String(length=255), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_by', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by', sa.String(length=255), nullable=True),
+    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('committee_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_committee_links_form_pk'), ['form_pk'], unique=False)
+        batch_op.create_index('ix_committee_links_group', ['district_code', 'group_ref'], unique=False)
+
     op.create_table('districts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=16), nullable=False),
@@ -193,6 +212,26 @@ def upgrade() -> None:
     with op.batch_alter_table('form_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_form_versions_form_pk'), ['form_pk'], unique=False)
 
+    op.create_table('committee_plans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('form_pk', sa.Integer(), nullable=False),
+    sa.Column('group_ref', sa.String(length=255), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('round_year', sa.Integer(), nullable=False),
+    sa.Column('score_group', sa.String(length=255), nullable=False),
+    sa.Column('action', sa.Text(), nullable=False),
+    sa.Column('responsible', sa.String(length=255), nullable=False),
+    sa.Column('target_date', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.ForeignKeyConstraint(['link_id'], ['committee_links.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('committee_plans', schema=None) as batch_op:
+        batch_op.create_index('ix_committee_plans_group', ['district_code', 'group_ref'], unique=False)
+        batch_op.create_index(batch_op.f('ix_committee_plans_link_id'), ['link_id'], unique=False)
+
     op.create_table('form_media',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('form_version_id', sa.Integer(), nullable=False),
@@ -229,6 +268,21 @@ def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_district_id'), ['district_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_province_id'), ['province_id'], unique=False)
+
+    op.create_table('officer_assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('assigned_by', sa.String(length=255), nullable=True),
+    sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['registry_groups.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user_id', 'group_id', name='uq_officer_assignment')
+    )
+    with op.batch_alter_table('officer_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_officer_assignments_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_officer_assignments_user_id'), ['user_id'], unique=False)
 
     op.create_table('submissions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -385,6 +439,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_submissions_deprecated_id'))
 
     op.drop_table('submissions')
+    with op.batch_alter_table('officer_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_officer_assignments_user_id'))
+        batch_op.drop_index(batch_op.f('ix_officer_assignments_group_id'))
+
+    op.drop_table('officer_assignments')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_province_id'))
         batch_op.drop_index(batch_op.f('ix_users_district_id'))
@@ -394,6 +453,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_form_media_form_version_id'))
 
     op.drop_table('form_media')
+    with op.batch_alter_table('committee_plans', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_committee_plans_link_id'))
+        batch_op.drop_index('ix_committee_plans_group')
+
+    op.drop_table('committee_plans')
     with op.batch_alter_table('form_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_form_versions_form_pk'))
 
@@ -402,6 +466,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_districts_province_id'))
 
     op.drop_table('districts')
+    with op.batch_alter_table('committee_links', schema=None) as batch_op:
+        batch_op.drop_index('ix_committee_links_group')
+        batch_op.drop_index(batch_op.f('ix_committee_links_form_pk'))
+
+    op.drop_table('committee_links')
     with op.batch_alter_table('workbook_uploads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_workbook_uploads_created_at'))
 

@@ -71,6 +71,15 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     # the meeting screen and its JSON: a scored form's submission (world.scored(own/other))
     "scoring.meeting": [("GET", "own", SIGNED_IN_PAGE), ("GET", "other", SCOPED_PAGE_OTHER)],
     "scoring.submission_score": [("GET", "own", SIGNED_IN_API), ("GET", "other", SCOPED_API_OTHER)],
+    # committee links (app/scoring/committee.py): made from a scored submission's meeting screen (200: the
+    # screen with the QR); the public page and plan form answer 404 for an unknown token (anonymous POSTs
+    # without a CSRF token: 400); the district office's list, and revoking link id 0 (none): 404
+    "committee.make_link": [("POST", "own", exp(401, 200, 200, 403, 200)),
+                            ("POST", "other", exp(401, 404, 404, 403, 200))],
+    "committee.public_page": [("GET", "own", exp(404, 404, 404, 404, 404))],
+    "committee.record_plan": [("POST", "own", exp(400, 404, 404, 404, 404))],
+    "committee.links": [("GET", "own", exp(302, 403, 200, 200, 200))],
+    "committee.revoke_link": [("POST", "own", exp(401, 403, 404, 403, 404))],
     "admin.users": [("GET", "own", ADMIN_PAGE)],
     "admin.user_create": [("POST", "own", admin_post(422))],  # empty form
     "admin.user_deactivate": [("POST", "own", admin_post(303))],
@@ -82,6 +91,9 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     # no such group (id 0): 404 for the roles that may decide, 403 for the others
     "registry.approve_group": [("POST", "own", exp(401, 403, 404, 403, 404))],
     "registry.reject_group": [("POST", "own", exp(401, 403, 404, 403, 404))],
+    # officer assignments: the target is a 4201 officer; an empty POST removes nothing -> 303
+    "assignments.page": [("GET", "own", exp(302, 403, 200, 403, 200))],
+    "assignments.save": [("POST", "own", exp(401, 403, 303, 403, 303))],
     "unsent.device_page": [("GET", "own", SIGNED_IN_PAGE)],
     # no file in the POST -> 400 for the roles that may import
     "unsent.import_page": [("GET", "own", exp(302, 403, 200, 403, 200)),
@@ -95,13 +107,13 @@ def values(world, which: str) -> dict[str, object]:
         "filename": "dist/styles.css",  # static; media routes get a name the form does not have
         "form_id": world.fv.form.form_id, "version": world.fv.version,
         "instance_id": sub.instance_id, "attachment_id": sub.attachments[0].id,
-        "fmt": "xlsx", "token": "no-such-upload", "group_id": 0, "user_id": world.target.id,
+        "fmt": "xlsx", "token": "no-such-upload", "group_id": 0, "user_id": world.target.id, "link_id": 0,
     }
 
 
 def url_for_rule(rule, world, which: str) -> str:
     vals = values(world, which)
-    if rule.endpoint.startswith("scoring."):
+    if rule.endpoint.startswith("scoring.") or rule.endpoint == "committee.make_link":
         vals["instance_id"] = world.scored(which).instance_id
     if rule.endpoint.startswith("api.") and "filename" in rule.arguments:
         vals["filename"] = "p.png"

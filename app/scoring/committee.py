@@ -1,0 +1,312 @@
+"""Committee links: a group's results on a committee member's own phone, without an account.
+
+- POST /submissions/<instance_id>/committee-link (officer, district, admin; scoped like the meeting
+  screen): makes a link for the submission's group and shows it with its QR code on the meeting
+  screen. The token (secrets.token_urlsafe(32)) is shown this once; only its SHA-256 is stored.
+- GET /c/<token>: the group's latest result, its rounds and the advice; POST /c/<token>/plan: the
+  committee records the weakness it will work on first (score group, action, who, by when).
+  Unknown, revoked and expired tokens answer the same 404 page. Nothing of other groups, no
+  submission ids, no answers (so no names or national IDs): only scores, levels, advice, plans.
+- GET /registry/committee-links and POST /registry/committee-links/<id>/revoke: the district office
+  lists its district's links and revokes them (audit `revoke`); another district's link is 404.
+
+A group is (form, group_ref, district), as for app.scoring.store.previous_score. Links expire a
+year after they are made. Several links of one group may be valid at once (each meeting can make
+one); the district page lists them all.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import segno
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app import db
+from app.auth import audit
+from app.auth.scope import submission_clause
+from app.models import (CommitteeLink, CommitteePlan, District, FormVersion, Group, Role, Score, Submission,
+                        User, utcnow)
+from app.scoring.store import BUDDHIST_ERA_OFFSET
+
+bp = Blueprint("committee", __name__)
+
+LINK_LIFETIME = timedelta(days=365)
+PLANS_SHOWN = 5
+THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+               "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+LIMITS = {"action": 1000, "responsible": 200}
+
+
+# ------------------------------------------------------------------ tokens and links
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite hands back naive UTC
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def is_valid(link: CommitteeLink, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return link.revoked_at is None and _aware(link.expires_at) > now
+
+
+def create_link(score: Score, actor: User) -> tuple[CommitteeLink, str]:
+    """A new link for the score's group (not committed); returns it and its token (never stored)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    link = CommitteeLink(form_pk=score.form_pk, group_ref=score.group_ref, district_code=score.district_code,
+                         token_hash=hash_token(token), created_by=actor.username, created_at=now,
+                         expires_at=now + LINK_LIFETIME)
+    db.session.add(link)
+    db.session.flush()
+    return link, token
+
+
+def link_of_token(token: str) -> CommitteeLink | None:
+    """The valid link of `token`, or None (unknown, revoked and expired alike)."""
+    if not token or len(token) > 128:
+        return None
+    link = db.session.scalar(select(CommitteeLink).where(CommitteeLink.token_hash == hash_token(token)))
+    return link if link is not None and is_valid(link) else None
+
+
+def _district(code: str | None):
+    return CommitteeLink.district_code.is_(None) if code is None else CommitteeLink.district_code == code
+
+
+def group_scores(form_pk: int, group_ref: str, district_code: str | None) -> list[Score]:
+    """The group's current scores, oldest first (its rounds)."""
+    district = Score.district_code.is_(None) if district_code is None else Score.district_code == district_code
+    return list(db.session.scalars(
+        select(Score).where(Score.form_pk == form_pk, Score.group_ref == group_ref, district,
+                            Score.is_current.is_(True))
+        .order_by(Score.assessed_on, Score.submission_id)))
+
+
+def group_plans(form_pk: int, group_ref: str, district_code: str | None,
+                up_to_round: int | None = None) -> list[CommitteePlan]:
+    district = (CommitteePlan.district_code.is_(None) if district_code is None
+                else CommitteePlan.district_code == district_code)
+    stmt = select(CommitteePlan).where(CommitteePlan.form_pk == form_pk, CommitteePlan.group_ref == group_ref,
+                                       district)
+    if up_to_round is not None:
+        stmt = stmt.where(CommitteePlan.round_year <= up_to_round)
+    return list(db.session.scalars(stmt.order_by(CommitteePlan.created_at.desc(), CommitteePlan.id.desc())
+                                   .limit(PLANS_SHOWN)))
+
+
+def group_name(score: Score) -> dict[str, str]:
+    """The group's own name: the registry's (Group.code = group_ref), else as the form names it."""
+    from app.scoring.views import group_label
+
+    group = db.session.scalar(select(Group).where(Group.code == score.group_ref))
+    if group is not None:
+        return {"th": group.name, "en": ""}
+    sub = db.session.get(Submission, score.submission_id)
+    return group_label(sub, db.session.get(FormVersion, score.form_version_id), score.group_ref)
+
+
+def group_label_names(result: dict[str, Any]) -> dict[str, dict[str, str]]:
+    from app.scoring.views import texts
+
+    return {gr["name"]: texts(gr.get("label")) for gr in result.get("groups") or []}
+
+
+def plans_view(plans: list[CommitteePlan], result: dict[str, Any]) -> list[dict[str, Any]]:
+    names = group_label_names(result)
+    return [{"id": p.id, "group": names.get(p.score_group, {"th": p.score_group, "en": ""}), "action": p.action,
+             "responsible": p.responsible, "target_date": p.target_date, "round_year": p.round_year,
+             "created_at": p.created_at} for p in plans]
+
+
+def meeting_plans(score: Score) -> dict[str, list[dict[str, Any]]]:
+    """The group's plans for the meeting screen of `score`: {"last": plans from earlier rounds,
+    "this": plans recorded in this round} (newest first)."""
+    if not score.group_ref:
+        return {"last": [], "this": []}
+    plans = plans_view(group_plans(score.form_pk, score.group_ref, score.district_code, score.round_year),
+                       score.result)
+    return {"last": [p for p in plans if p["round_year"] < score.round_year],
+            "this": [p for p in plans if p["round_year"] == score.round_year]}
+
+
+def qr_svg(url: str) -> Markup:
+    """The QR code of `url` as inline SVG (no style attributes: CSP style-src 'self')."""
+    code = segno.make(url, error="m")
+    return Markup(code.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", lineclass="qr-line",
+                                  dark="#000", light="#fff"))
+
+
+def _public_headers(response):  # noqa: ANN001
+    # The token is in the URL: never sent on as a Referer, never cached, never indexed.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# ------------------------------------------------------------------ the officer: make a link
+
+
+@bp.post("/submissions/<instance_id>/committee-link")
+def make_link(instance_id: str):
+    from app.scoring.views import render_meeting
+
+    sub = db.session.scalar(select(Submission).where(Submission.instance_id == instance_id,
+                                                     submission_clause(g.user)))
+    row = db.session.scalar(select(Score).where(Score.submission_id == sub.id)) if sub is not None else None
+    if row is None:
+        abort(404)
+    if not row.group_ref:
+        abort(422)
+    link, token = create_link(row, g.user)
+    audit.record(audit.Action.COMMITTEE_LINK, "committee_link", link.id,
+                 {"group_ref": row.group_ref, "district": row.district_code, "form_pk": row.form_pk,
+                  "expires_at": link.expires_at.isoformat()})  # commits with the link
+    url = url_for("committee.public_page", token=token, _external=True)
+    response = make_response(render_meeting(sub, committee={"url": url, "qr": qr_svg(url),
+                                                            "expires_at": link.expires_at}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ------------------------------------------------------------------ the committee: the public page
+
+
+def _target_date(form) -> date | None:  # noqa: ANN001
+    try:
+        year_be, month, day = int(form.get("year", "")), int(form.get("month", "")), int(form.get("day", ""))
+        return date(year_be - BUDDHIST_ERA_OFFSET, month, day)
+    except (TypeError, ValueError):
+        return None
+
+
+def _public(link: CommitteeLink, status: int = 200, errors: list[tuple[str, str]] | None = None,
+            values: dict[str, str] | None = None, saved: bool = False):
+    from app.scoring.views import SCREEN_LISTED, screen, texts
+
+    scores = group_scores(link.form_pk, link.group_ref, link.district_code)
+    if not scores:
+        abort(404)
+    latest = scores[-1]
+    payload = {"group_label": group_name(latest), "result": latest.result, "changes": {}, "previous": None,
+               "assessed_on": latest.assessed_on, "round_year": latest.round_year}
+    view = screen(payload)
+    rounds = []
+    for s in reversed(scores):
+        level = (s.result or {}).get("level")
+        rounds.append({"round_year": s.round_year, "assessed_on": s.assessed_on, "percent": s.percent,
+                       "level": None if level is None else {**texts(level.get("label")), "name": level["name"]}})
+    plans = plans_view(group_plans(link.form_pk, link.group_ref, link.district_code), latest.result)
+    today = date.today()
+    response = make_response(render_template(
+        "scoring/committee.html", view=view, listed=SCREEN_LISTED, rounds=rounds, plans=plans,
+        token_url=request.path.removesuffix("/plan"), errors=errors or [], values=values or {}, saved=saved,
+        months=THAI_MONTHS, years=[today.year + BUDDHIST_ERA_OFFSET + i for i in range(0, 4)],
+        limits=LIMITS), status)
+    return _public_headers(response)
+
+
+@bp.get("/c/<token>")
+def public_page(token: str):
+    link = link_of_token(token)
+    if link is None:
+        abort(404)
+    return _public(link, saved=request.args.get("saved") == "1")
+
+
+@bp.post("/c/<token>/plan")
+def record_plan(token: str):
+    link = link_of_token(token)
+    if link is None:
+        abort(404)
+    scores = group_scores(link.form_pk, link.group_ref, link.district_code)
+    if not scores:
+        abort(404)
+    latest = scores[-1]
+    form = request.form
+    values = {k: (form.get(k) or "").strip() for k in ("score_group", "action", "responsible", "day", "month", "year")}
+    errors: list[tuple[str, str]] = []
+    if values["score_group"] not in group_label_names(latest.result):
+        errors.append(("เลือกหลักที่จะพัฒนา", "Choose the principle to work on."))
+    if not values["action"]:
+        errors.append(("เขียนสิ่งที่จะทำ", "Write what you will do."))
+    if not values["responsible"]:
+        errors.append(("ใส่ชื่อผู้รับผิดชอบ", "Enter who is responsible."))
+    target = _target_date(form)
+    if target is None:
+        errors.append(("เลือกวันที่ให้ถูกต้อง", "Choose a valid date."))
+    elif target < date.today():
+        errors.append(("วันที่ต้องไม่ก่อนวันนี้", "The date cannot be in the past."))
+    if errors:
+        return _public(link, 422, errors, values)
+    plan = CommitteePlan(link_id=link.id, form_pk=link.form_pk, group_ref=link.group_ref,
+                         district_code=link.district_code, round_year=latest.round_year,
+                         score_group=values["score_group"], action=values["action"][:LIMITS["action"]],
+                         responsible=values["responsible"][:LIMITS["responsible"]], target_date=target)
+    db.session.add(plan)
+    db.session.flush()
+    audit.record(audit.Action.COMMITTEE_PLAN, "committee_plan", plan.id,
+                 {"link": link.id, "group_ref": link.group_ref, "district": link.district_code,
+                  "score_group": plan.score_group, "target_date": target.isoformat()},
+                 actor=f"committee-link:{link.id}")
+    return _public_headers(redirect(url_for("committee.public_page", token=token, saved=1) + "#plans", 303))
+
+
+# ------------------------------------------------------------------ the district office: list and revoke
+
+
+def link_clause(user: User | None):
+    from sqlalchemy import false
+
+    if user is None or not user.active:
+        return false()
+    if user.role == Role.ADMIN:
+        return CommitteeLink.id.is_not(None)
+    if user.role == Role.PROVINCE and user.province_id is not None:
+        return CommitteeLink.district_code.in_(select(District.code).where(District.province_id == user.province_id))
+    if user.role == Role.DISTRICT and user.district is not None:
+        return CommitteeLink.district_code == user.district.code
+    return false()
+
+
+@bp.get("/registry/committee-links")
+def links():
+    rows = db.session.scalars(select(CommitteeLink).where(link_clause(g.user))
+                              .order_by(CommitteeLink.revoked_at.is_not(None), CommitteeLink.created_at.desc(),
+                                        CommitteeLink.id.desc()).limit(500)).all()
+    now = utcnow()
+    names: dict[tuple, dict[str, str]] = {}
+    shown = []
+    for link in rows:
+        key = (link.form_pk, link.group_ref, link.district_code)
+        if key not in names:
+            scores = group_scores(*key)
+            names[key] = group_name(scores[-1]) if scores else {"th": link.group_ref, "en": ""}
+        state = ("revoked" if link.revoked_at is not None else
+                 "expired" if _aware(link.expires_at) <= now else "valid")
+        shown.append({"link": link, "group": names[key], "state": state})
+    return render_template("scoring/committee_links.html", links=shown,
+                           may_revoke=g.user.role in (Role.DISTRICT, Role.ADMIN), done=request.args.get("done"))
+
+
+@bp.post("/registry/committee-links/<int:link_id>/revoke")
+def revoke_link(link_id: int):
+    link = db.session.scalar(select(CommitteeLink).where(CommitteeLink.id == link_id, link_clause(g.user)))
+    if link is None:
+        abort(404)
+    if link.revoked_at is None:
+        link.revoked_at, link.revoked_by = utcnow(), g.user.username
+        audit.record(audit.Action.REVOKE, "committee_link", link.id,
+                     {"group_ref": link.group_ref, "district": link.district_code})  # commits with the change
+    return redirect(url_for("committee.links", done="revoked"), 303)
