@@ -9,11 +9,36 @@ window.htmx = htmx;
 window.chumchon = window.chumchon || {};
 // Drafts, outbox, sync, the header badge (offline/index.js). Before the sign-out check and before the
 // fill page's runtime (form.js runs after this module), which both use window.chumchon's offline API.
-initOffline();
+// On a fill page the background work (badge, sync, the worker's registration and "cache every form")
+// waits until the form is interactive, so it does not compete with the runtime's start.
+const later = afterFormReady();
+initOffline(later);
+
+/** Resolves at once off the fill page; on it, once #fill[data-ready] is set (or after 5 s), when idle. */
+function afterFormReady() {
+  const ready = () => document.getElementById("fill")?.dataset.ready;
+  const wait = new Promise((resolve) => {
+    const check = () => {
+      const fill = document.getElementById("fill");
+      if (!fill || ready()) { resolve(); return; }
+      const obs = new MutationObserver(() => { if (ready()) { obs.disconnect(); resolve(); } });
+      obs.observe(fill, { attributes: true, attributeFilter: ["data-ready"] });
+      setTimeout(() => { obs.disconnect(); resolve(); }, 5000);
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", check);
+    else check();
+  });
+  return wait.then(() => new Promise((resolve) => {
+    if (!document.getElementById("fill")) resolve();
+    else if (window.requestIdleCallback) requestIdleCallback(() => resolve(), { timeout: 500 });
+    else setTimeout(resolve, 50);
+  }));
+}
 
 function init() {
   initSignout();
-  initServiceWorker(); // offline: service worker, forms kept on the tablet, "ready offline" badges
+  // offline: service worker, forms kept on the tablet, "ready offline" badges
+  later.then(initServiceWorker);
 }
 
 if (document.readyState === "loading") {

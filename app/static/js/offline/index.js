@@ -96,7 +96,7 @@ export async function forgetCurrentUser() {
   return removed;
 }
 
-export function initOffline() {
+export function initOffline(later = Promise.resolve()) {
   const api = {
     unsentCount,
     forgetCurrentUser,
@@ -108,8 +108,10 @@ export function initOffline() {
   };
   window.chumchon = Object.assign(window.chumchon || {}, api);
   if (!currentUser() || !("indexedDB" in window)) return;
-  onChange(refreshSoon);
-  refreshSoon();
-  initSync();
+  later.then(() => {
+    onChange(refreshSoon);
+    refreshSoon();
+    initSync();
+  });
   if (document.getElementById("offline-page")) import("./page.js").then((m) => m.initPage());
 }
