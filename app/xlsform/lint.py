@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from app.xlsform.problems import Problem
+from app.xlsform.sheets import Sheets, base_column as _base, cell as _cell, columns as _columns
+from app.xlsform.sheets import find_sheet as _find_sheet
 from app.xlsform.workbook import read_sheets
 
-Sheets = dict[str, list[list[str | None]]]
 
 # Columns holding XPath expressions (base name before "::", lower case, spaces as _).
 EXPRESSION_COLUMNS = {
@@ -47,34 +48,8 @@ MULTI_SELECT_RE = re.compile(r"^(select_multiple|select multiple|select all that
 CONTROL_RE = re.compile(r"^(begin|end)[ _]+(group|repeat|loop|lgroup|looped group)\b")
 
 
-def _base(header: str | None) -> str:
-    if not header:
-        return ""
-    return re.sub(r"\s+", "_", header.split("::")[0].strip().lower())
 
 
-def _find_sheet(sheets: Sheets, name: str) -> tuple[str, list[list[str | None]]] | None:
-    for title, rows in sheets.items():
-        if title.strip().lower() == name:
-            return title, rows
-    return None
-
-
-def _cell(row: list[str | None], ci: int | None) -> str:
-    if ci is None or ci >= len(row) or row[ci] is None:
-        return ""
-    return row[ci].strip()
-
-
-def _columns(rows: list[list[str | None]]) -> dict[str, int]:
-    """Base column name -> index of its first occurrence in row 1."""
-    cols: dict[str, int] = {}
-    if rows:
-        for i, h in enumerate(rows[0]):
-            b = _base(h)
-            if b and b not in cols:
-                cols[b] = i
-    return cols
 
 
 def _settings(sheets: Sheets) -> dict[str, str]:

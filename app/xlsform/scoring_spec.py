@@ -42,8 +42,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.xlsform.problems import Problem
+from app.xlsform.sheets import Sheets, base_column as _base, cell as _cell, columns as _columns
+from app.xlsform.sheets import find_sheet as _find
 
-Sheets = dict[str, list[list[str | None]]]
 
 _CONTROL_RE = re.compile(r"^(begin|end)[ _]+(group|repeat|loop|lgroup|looped group)\b")
 _SELECT_ONE_RE = re.compile(r"^select[ _]one[ _](?!from[ _]file\b)(\S+)(\s+or[ _]other)?$", re.IGNORECASE)
@@ -51,32 +52,8 @@ _COLOUR_RE = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-zA-Z]+)$")
 _HUNDRED = Decimal(100)
 
 
-def _base(header: str | None) -> str:
-    if not header:
-        return ""
-    return re.sub(r"\s+", "_", header.split("::")[0].strip().lower())
 
 
-def _find(sheets: Sheets, name: str) -> tuple[str, list[list[str | None]]] | None:
-    for title, rows in sheets.items():
-        if title.strip().lower() == name:
-            return title, rows
-    return None
-
-
-def _cell(row: list[str | None], ci: int | None) -> str:
-    if ci is None or ci >= len(row) or row[ci] is None:
-        return ""
-    return str(row[ci]).strip()
-
-
-def _columns(rows: list[list[str | None]]) -> dict[str, int]:
-    cols: dict[str, int] = {}
-    for i, h in enumerate(rows[0] if rows else []):
-        b = _base(h)
-        if b and b not in cols:
-            cols[b] = i
-    return cols
 
 
 def _header(rows: list[list[str | None]], ci: int | None, fallback: str) -> str:
