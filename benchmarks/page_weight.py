@@ -21,17 +21,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import gunicorn  # noqa: E402
 DEFAULT_FORM = ROOT / "app" / "questionnaires" / "sg_assessment_21.xlsx"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -40,12 +39,6 @@ PASSWORD = "benchmark-password-2569"
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1000 / 8,
            "uploadThroughput": 400 * 1000 / 8}
 NO_THROTTLE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Recorder:
@@ -160,30 +153,11 @@ def main() -> None:
         fill_path = f"/forms/{form_id}/versions/{version}/fill"
         db.session.remove()
 
-    port = free_port()
     log = tmp / "access.log"
     log.touch()
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "--log-level", "warning", "--access-logfile", str(log),
-         "--access-logformat", "%(m)s %(U)s %(s)s %(B)s", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("gunicorn did not start")
-                time.sleep(0.2)
-        measure(base, fill_path, form_id, version, log, args)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+    with gunicorn(env, "--access-logfile", str(log), "--access-logformat", "%(m)s %(U)s %(s)s %(B)s",
+                  threads=4) as port:
+        measure(f"http://127.0.0.1:{port}", fill_path, form_id, version, log, args)
 
 
 def measure(base: str, fill_path: str, form_id: str, version: str, log: Path, args) -> None:  # noqa: ANN001

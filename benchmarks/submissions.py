@@ -13,10 +13,7 @@ import argparse
 import http.client
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,14 +25,10 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import gunicorn  # noqa: E402
 BENCH_PASSWORD = "benchmark-password-2569"
 DEFAULT_FORM = ROOT.parent / "shared" / "xlsform-corpus" / "dev" / "web-forms__whova_form.xlsx"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sample_value(node, rng: random.Random) -> str:  # noqa: ANN001
@@ -169,23 +162,7 @@ def main() -> None:
     rng = random.Random(2566)
     payloads = [multipart(make_instance(definition, xform, rng)) for _ in range(args.count)]
 
-    port = free_port()
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "2", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("gunicorn did not start")
-                time.sleep(0.2)
-
+    with gunicorn(env) as port:
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         lock = threading.Lock()
@@ -217,9 +194,6 @@ def main() -> None:
         for th in threads:
             th.join()
         elapsed = time.perf_counter() - started
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
