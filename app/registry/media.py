@@ -92,12 +92,24 @@ def _csv(header: tuple[str, ...], rows: list[tuple]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def groups_csv(user: User | None) -> bytes:
+def groups_for(user: User | None) -> list[Group]:
+    """The approved groups the user's lists offer (their district; province: its districts; admin: all)."""
     codes = _district_codes(user)
     stmt = select(Group).where(Group.status == GroupStatus.APPROVED).order_by(Group.district_code, Group.name)
     if codes is not None:
         stmt = stmt.where(Group.district_code.in_(codes))
-    rows = [(g.code, g.name, g.kind, g.district_code or "", g.village_code or "") for g in db.session.scalars(stmt)]
+    return list(db.session.scalars(stmt))
+
+
+def group_names(codes: list[str]) -> dict[str, str]:
+    """Registered name by group code, for the codes given (unknown codes are left out)."""
+    if not codes:
+        return {}
+    return {g.code: g.name for g in db.session.scalars(select(Group).where(Group.code.in_(codes)))}
+
+
+def groups_csv(user: User | None) -> bytes:
+    rows = [(g.code, g.name, g.kind, g.district_code or "", g.village_code or "") for g in groups_for(user)]
     return _csv(REGISTRY_COLUMNS["groups.csv"], rows)
 
 

@@ -77,6 +77,12 @@ def group_label(sub: Submission, version: FormVersion, group_ref: str | None) ->
         for choice in (node.choices or []) if node is not None else []:
             if choice.name == group_ref:
                 return texts(choice.label)
+    if group_ref:  # a group chosen from the registry's groups.csv: its registered name
+        from app.registry.media import group_names
+
+        name = group_names([group_ref]).get(group_ref)
+        if name:
+            return {"th": name, "en": ""}
     for node in definition.nodes():
         if node.kind == "field" and node.name == "group_name":
             value = (sub.data or {}).get(node.path)
@@ -139,6 +145,11 @@ def fill_scoring_json(version: FormVersion) -> str | None:
         node = definition_of(version).node(group_path)
         for choice in (node.choices or []) if node is not None else []:
             choices[choice.name] = texts(choice.label)
+        if node is not None and not node.choices and node.itemset is not None:
+            # The registry's groups.csv (per signed-in user): the names the server's screen will show.
+            from app.registry.media import groups_for
+
+            choices.update({grp.code: {"th": grp.name, "en": ""} for grp in groups_for(g.get("user"))})
     name_path = next((n.path for n in definition_of(version).nodes()
                       if n.kind == "field" and n.name == "group_name"), None)
     return json.dumps({

@@ -94,7 +94,7 @@ def fill_and_submit(page, name: str, members: int, photo: bytes | None = None, e
 
 
 def badge(page) -> int:
-    page.wait_for_function("document.querySelector('[data-offline-badge]') !== null")
+    page.wait_for_selector("[data-offline-badge][data-refreshed]", state="attached")
     return int(page.locator("[data-offline-badge]").get_attribute("data-count"))
 
 
@@ -246,6 +246,7 @@ def test_a_409_goes_to_needs_attention_with_the_message_and_a_draft_survives_a_r
     page.reload()
     page.wait_for_selector("#offline-page[data-ready=true]")
     assert page.locator(f'#offline-attention [data-instance-id="{iid}"]').count() == 1
+    page.wait_for_selector("[data-offline-badge][data-refreshed]", state="attached")
     assert int(page.locator("[data-offline-badge]").get_attribute("data-attention")) == 1
     assert page.evaluate("window.chumchon.unsentCount()") == 2  # the draft and the refused record
     # Needs attention is never retried by itself.

@@ -39,6 +39,7 @@ async function refreshChrome() {
     badge.classList.toggle("has-attention", s.attention > 0);
     badge.dataset.count = String(n);
     badge.dataset.attention = String(s.attention);
+    badge.dataset.refreshed = "1"; // counts are from IndexedDB now, not the server-rendered 0
   }
   keepDraftVersions();
   const warn = document.querySelector("[data-offline-stale]");
