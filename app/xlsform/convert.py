@@ -21,6 +21,7 @@ from app.xlsform.lint import check_expressions, lint_sheets, straighten_workbook
 from app.xlsform.problems import Problem, WorkbookRejected
 from app.xlsform.scoring_spec import read_scoring_spec, with_definition_paths
 from app.xlsform.workbook import DEFAULT_MAX_BYTES, read_sheets, sniff_workbook
+from app.xlsform.xform import read_definition
 
 # pyxform's message code -> our lint code that reports the same fault (keep ours: it names the column).
 _SAME_FAULT = {
@@ -40,7 +41,7 @@ class Conversion:
     title: str
     xform: str
     survey: dict[str, Any]  # pyxform's JSON form definition
-    definition: Any  # app.xlsform.definition.FormDefinition (None only if the reader is unavailable)
+    definition: Any  # app.xlsform.definition.FormDefinition
     content_hash: str  # sha256 of every sheet's cell values: same content, same hash, whatever the zip
     warnings: list[Problem] = field(default_factory=list)
     media: dict[str, bytes] = field(default_factory=dict)  # e.g. itemsets.csv for external selects
@@ -54,7 +55,7 @@ class Conversion:
         survey["version"] = version
         try:
             xform = _build_xform(survey, [])
-            definition = _read_definition(xform)
+            definition = read_definition(xform)
         except Exception as e:  # noqa: BLE001 - the contract: nothing but WorkbookRejected escapes
             raise WorkbookRejected(pyxform_messages.from_exception(e)) from e
         return replace(self, version=version, survey=survey, xform=xform, definition=definition)
@@ -83,14 +84,6 @@ def _build_xform(survey_json: dict[str, Any], warnings: list[str]) -> str:
 
     survey = create_survey_element_from_dict(copy.deepcopy(survey_json))
     return survey.to_xml(validate=False, pretty_print=False, warnings=warnings)
-
-
-def _read_definition(xform: str):
-    try:
-        from app.xlsform.xform import read_definition
-    except ImportError:  # the XForm reader is not installed yet: the rest still works
-        return None
-    return read_definition(xform)
 
 
 def _languages(survey_json: dict[str, Any]) -> list[str]:
@@ -208,7 +201,7 @@ def _convert(filename: str, data: bytes, max_bytes: int) -> Conversion:
         raise WorkbookRejected(_sort(problems))
 
     try:
-        definition = _read_definition(xform)
+        definition = read_definition(xform)
     except Exception as e:  # noqa: BLE001
         raise WorkbookRejected(_sort(problems) + [Problem(
             message_th="แปลงแบบฟอร์มได้ แต่ระบบอ่านผลลัพธ์ไม่ได้",
@@ -217,14 +210,13 @@ def _convert(filename: str, data: bytes, max_bytes: int) -> Conversion:
             code="xform_unreadable",
         )]) from e
 
-    if definition is not None:
-        # Every expression must parse with the server's evaluator (ODK's functions only); one that
-        # does not would fail on every tablet. Skip cells our lint already refused (curly quotes).
-        refused = {(p.row, p.column) for p in problems if p.is_error}
-        expression_problems = [p for p in check_expressions(definition, sheets)
-                               if (p.row, p.column) not in refused]
-        if expression_problems:
-            raise WorkbookRejected(_sort(problems + expression_problems))
+    # Every expression must parse with the server's evaluator (ODK's functions only); one that
+    # does not would fail on every tablet. Skip cells our lint already refused (curly quotes).
+    refused = {(p.row, p.column) for p in problems if p.is_error}
+    expression_problems = [p for p in check_expressions(definition, sheets)
+                           if (p.row, p.column) not in refused]
+    if expression_problems:
+        raise WorkbookRejected(_sort(problems + expression_problems))
 
     version = survey_json.get("version")
     media: dict[str, bytes] = {}

@@ -81,7 +81,7 @@ from lxml import etree
 
 from . import submission as S
 from .definition import FormDefinition, Node, text_in
-from .xpath import Compiled, XPathError
+from .xpath import EVALUATION_FAILURES, Compiled, XPathError, evaluation_error
 from .xpath import compile as compile_xpath
 from .xpath import parser as P
 from .xpath.evaluator import Context, Env, evaluate_ast, items_xml
@@ -511,10 +511,8 @@ class _Run:
             if not exc.expression:
                 exc.expression = ex.text
             raise
-        except RecursionError:
-            raise XPathError(ex.text, "นิพจน์ซ้อนกันลึกเกินไป", "The expression is nested too deeply") from None
-        except (ValueError, TypeError, OverflowError, ArithmeticError, KeyError, IndexError) as exc:
-            raise XPathError(ex.text, f"คำนวณนิพจน์ไม่ได้: {exc}", f"Cannot evaluate the expression: {exc}") from None
+        except EVALUATION_FAILURES as exc:
+            raise evaluation_error(ex.text, exc) from None
 
     def _usable(self, ex: _Expr | None) -> bool:
         return ex is not None and ex.compiled is not None and not (ex.instances & self.missing)

@@ -8,7 +8,7 @@ import io
 import re
 import zipfile
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from app.xlsform.problems import Problem, WorkbookRejected
 
@@ -29,8 +29,19 @@ _SAVE_AS_HINT_TH = "เปิดไฟล์ใน Excel แล้วเลื�
 _SAVE_AS_HINT_EN = "Open the file in Excel and choose File › Save As › Excel Workbook (.xlsx)."
 
 
-def _refuse(code: str, th: str, en: str, hint_th: str = _SAVE_AS_HINT_TH, hint_en: str = _SAVE_AS_HINT_EN):
+def _refuse(code: str, th: str, en: str, hint_th: str = _SAVE_AS_HINT_TH,
+            hint_en: str = _SAVE_AS_HINT_EN) -> NoReturn:
     raise WorkbookRejected([Problem(th, en, hint_th, hint_en, code=code)])
+
+
+def _refuse_corrupt() -> NoReturn:
+    _refuse(
+        "corrupt_zip",
+        "ไฟล์เสียหรือไม่สมบูรณ์ เปิดอ่านไม่ได้",
+        "The file is damaged or incomplete and cannot be read.",
+        "เปิดไฟล์ใน Excel ดูว่าเปิดได้ไหม แล้วบันทึกใหม่เป็น .xlsx หรือดาวน์โหลด/คัดลอกไฟล์มาใหม่",
+        "Check that the file opens in Excel, save it again as .xlsx, or download/copy it again.",
+    )
 
 
 def _mb(n: int) -> str:
@@ -104,13 +115,7 @@ def sniff_workbook(filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTE
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        _refuse(
-            "corrupt_zip",
-            "ไฟล์เสียหรือไม่สมบูรณ์ เปิดอ่านไม่ได้",
-            "The file is damaged or incomplete and cannot be read.",
-            "เปิดไฟล์ใน Excel ดูว่าเปิดได้ไหม แล้วบันทึกใหม่เป็น .xlsx หรือดาวน์โหลด/คัดลอกไฟล์มาใหม่",
-            "Check that the file opens in Excel, save it again as .xlsx, or download/copy it again.",
-        )
+        _refuse_corrupt()
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES or any(
         i.file_size > 1024 * 1024 and i.file_size > MAX_MEMBER_RATIO * max(i.compress_size, 1) for i in infos
     ):
@@ -142,19 +147,12 @@ def sniff_workbook(filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTE
             "ไฟล์นี้เป็นสมุดงานแบบไบนารี (.xlsb) ระบบรับเฉพาะ .xlsx",
             "This is a binary workbook (.xlsb); only .xlsx is accepted.",
         )
-    bad = None
     try:
         bad = zf.testzip()  # CRC of every member; sizes were bounded above
     except Exception:  # noqa: BLE001 - any failure here means a damaged archive
         bad = "?"
     if bad is not None:
-        _refuse(
-            "corrupt_zip",
-            "ไฟล์เสียหรือไม่สมบูรณ์ เปิดอ่านไม่ได้",
-            "The file is damaged or incomplete and cannot be read.",
-            "เปิดไฟล์ใน Excel ดูว่าเปิดได้ไหม แล้วบันทึกใหม่เป็น .xlsx หรือดาวน์โหลด/คัดลอกไฟล์มาใหม่",
-            "Check that the file opens in Excel, save it again as .xlsx, or download/copy it again.",
-        )
+        _refuse_corrupt()
     # Excel never writes a DTD. One in any XML part can only be an entity-expansion or external-
     # entity attack on the XML readers behind openpyxl and pyxform: refuse it before they run.
     for info in infos:

@@ -97,6 +97,17 @@ __all__ = ["evaluate", "compile", "Compiled", "XPathError", "string_value", "Att
 RESULTS = ("string", "number", "boolean", "nodes")
 
 
+# What an evaluator bug or a pathological input can raise instead of XPathError; both callers
+# (Compiled.evaluate and the revalidator) turn them into an XPathError about the expression.
+EVALUATION_FAILURES = (RecursionError, ValueError, TypeError, OverflowError, ArithmeticError, KeyError, IndexError)
+
+
+def evaluation_error(expression: str, exc: BaseException) -> XPathError:
+    if isinstance(exc, RecursionError):
+        return XPathError(expression, "นิพจน์ซ้อนกันลึกเกินไป", "The expression is nested too deeply")
+    return XPathError(expression, f"คำนวณนิพจน์ไม่ได้: {exc}", f"Cannot evaluate the expression: {exc}")
+
+
 class Compiled:
     """A parsed expression; evaluate it many times, ask what it reads."""
 
@@ -127,11 +138,8 @@ class Compiled:
             if not exc.expression:
                 exc.expression = self.expression
             raise
-        except RecursionError:
-            raise XPathError(self.expression, "นิพจน์ซ้อนกันลึกเกินไป", "The expression is nested too deeply") from None
-        except (ValueError, TypeError, OverflowError, ArithmeticError, KeyError, IndexError) as exc:
-            raise XPathError(self.expression, f"คำนวณนิพจน์ไม่ได้: {exc}",
-                             f"Cannot evaluate the expression: {exc}") from None
+        except EVALUATION_FAILURES as exc:
+            raise evaluation_error(self.expression, exc) from None
 
     def __repr__(self) -> str:
         return f"Compiled({self.expression!r})"
