@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from flask_compress import Compress
 from htmx_flask import Htmx
 
@@ -9,8 +10,19 @@ from app import db, errors, templating
 from app.config import Config
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route: ids beyond a 32-bit integer cannot exist in our tables, and letting
+    them reach the database is a 500 (SQLite OverflowError, PostgreSQL "integer out of range").
+    Such URLs simply do not match, so they answer the bilingual 404."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002, ANN001, ANN002, ANN003
+        kwargs.setdefault("max", 2_147_483_647)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.config.from_object(Config)
     if overrides:
         app.config.update(overrides)

@@ -108,7 +108,8 @@ def user_reset_password(user_id: int):
 def audit():
     action = (request.args.get("action") or "").strip()
     page_text = (request.args.get("page") or "1").strip()
-    page = int(page_text) if page_text.isdigit() and 0 < len(page_text) < 9 else 1
+    page = int(page_text) if page_text.isascii() and page_text.isdigit() and 0 < len(page_text) < 9 else 1
+    page = max(page, 1)  # ?page=0 would be a negative OFFSET (an error on PostgreSQL)
     where = [AuditEvent.action == action] if action in Action.ALL else []
     total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
     events = db.session.scalars(select(AuditEvent).where(*where).order_by(AuditEvent.id.desc())

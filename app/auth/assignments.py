@@ -47,7 +47,9 @@ def page():
     officers = _officers()
     selected = None
     wanted = (request.args.get("officer") or "").strip()
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
+        if len(wanted) > 9:  # an id no account can have is a missing account, not a server error
+            abort(404)
         selected = _officer_or_404(int(wanted))
     elif len(officers) == 1 and officers[0].district is not None:
         selected = officers[0]
@@ -62,7 +64,7 @@ def page():
 def save(user_id: int):
     officer = _officer_or_404(user_id)
     allowed = {grp.id: grp for grp in _groups_of(officer)}
-    wanted = {int(v) for v in request.form.getlist("group") if v.isdigit() and int(v) in allowed}
+    wanted = {int(v) for v in request.form.getlist("group") if v.isascii() and v.isdigit() and int(v) in allowed}
     current = {a.group_id: a for a in db.session.scalars(
         select(OfficerAssignment).where(OfficerAssignment.user_id == officer.id))}
     added = sorted(wanted - set(current))

@@ -161,7 +161,7 @@ def parse_filters(args) -> ListFilters:  # noqa: ANN001
     if superseded_text not in _TRUE + _FALSE:
         raise BadQuery("ค่าของ superseded ต้องเป็น 1 หรือ 0", "superseded must be 1 or 0.")
     page_text = (args.get("page") or "1").strip()
-    if not page_text.isdigit() or int(page_text) < 1 or len(page_text) > 9:
+    if not (page_text.isascii() and page_text.isdigit()) or len(page_text) > 9 or int(page_text) < 1:
         raise BadQuery(f"เลขหน้า '{page_text}' ไม่ถูกต้อง", f"Page '{page_text}' is not a valid page number.")
     return ListFilters(status=status, date_from=date_from, date_to=date_to,
                        superseded=superseded_text in _TRUE, page=int(page_text))

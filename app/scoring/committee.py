@@ -187,7 +187,7 @@ def _target_date(form) -> date | None:  # noqa: ANN001
     try:
         year_be, month, day = int(form.get("year", "")), int(form.get("month", "")), int(form.get("day", ""))
         return date(year_be - BUDDHIST_ERA_OFFSET, month, day)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year of 20 digits
         return None
 
 
