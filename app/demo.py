@@ -55,12 +55,11 @@ def instance_xml(xform: str, definition: FormDefinition, answers: dict[str, Any]
     """The XForm's primary instance with `answers` filled in, meta/instanceID set.
 
     Answers are by question name; a repeat's name maps to a list of dicts (one per instance).
-    Repeats without answers get no instance. An entity's id (meta/entity/@id) gets a uuid."""
-    doc = etree.fromstring(xform.encode())
-    template = doc.find(".//{http://www.w3.org/2002/xforms}model/{http://www.w3.org/2002/xforms}instance")[0]
-    root = etree.fromstring(etree.tostring(template))
-    for el in root.iter():
-        el.tag = etree.QName(el).localname
+    Repeats without answers get no instance (`_fill` drops the jr:template prototypes that
+    `instance_template` keeps). An entity's id (meta/entity/@id) gets a uuid."""
+    from app.forms.rendering import instance_template
+
+    root = etree.fromstring(instance_template(xform))
     repeats = {n.name for n in definition.nodes() if n.kind == "repeat"}
     _fill(root, answers, repeats)
     meta = root.find("meta")

@@ -29,7 +29,6 @@ import hashlib
 import logging
 import posixpath
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +36,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from app.forms.definitions import definition_of
 from app import db
+from app.forms.definitions import definition_of
 from app.config import Config
 from app.models import (
     Attachment,
@@ -53,9 +52,6 @@ from app.models import (
 )
 
 log = logging.getLogger(__name__)
-
-# The account sending the current submission (per thread: gunicorn threads share the module).
-_SENDER = threading.local()
 
 # filename -> (content, content_type)
 Files = dict[str, tuple[bytes, str]]
@@ -123,19 +119,18 @@ def receive_submission(
     files = _clean_files(files)
     xml = xml or b""
     parsed = None
-    _SENDER.value = sender
     try:
         try:
             parsed, version = _identify(xml, files, max_attachment_bytes)
         except _Refused as refused:
-            _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes)
+            _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender)
             return ReceiveOutcome(refused.status, None, refused.message_th, refused.message_en, False,
                                   code=refused.code, instance_id=refused.instance_id)
         # Two attempts: the second one runs when a concurrent request stored the same instanceID
         # between our read and our commit; it then finds that record and answers as for a resend.
         for attempt in range(2):
             try:
-                return _file(xml, files, parsed, version, submitted_by, device_id)
+                return _file(xml, files, parsed, version, submitted_by, device_id, sender)
             except IntegrityError:
                 db.session.rollback()
                 if attempt == 1:
@@ -150,7 +145,7 @@ def receive_submission(
                            getattr(parsed, "form_id", None), getattr(parsed, "version", None), instance_id)
         try:
             # Keep the XML (not the files: the device still holds them and will send again).
-            _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, keep_blobs=False)
+            _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender, keep_blobs=False)
         except Exception:
             db.session.rollback()
             log.exception("could not quarantine submission %s either", instance_id)
@@ -217,13 +212,8 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
 
 # --- filing -------------------------------------------------------------------------------------
 
-def _sender():  # noqa: ANN202
-    return getattr(_SENDER, "value", None)
-
-
-def _in_scope(sub: Submission | None) -> bool:
-    """May the current sender resend/edit `sub`? (Always, without a sender.)"""
-    sender = _sender()
+def _in_scope(sub: Submission | None, sender) -> bool:  # noqa: ANN001 - app.models.User
+    """May `sender` resend/edit `sub`? (Always, without a sender.)"""
     if sub is None or sender is None:
         return True
     from app.auth.scope import may_see_submission
@@ -231,14 +221,15 @@ def _in_scope(sub: Submission | None) -> bool:
     return may_see_submission(sub, sender)
 
 
-def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, device_id) -> ReceiveOutcome:
+def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, device_id,
+          sender) -> ReceiveOutcome:  # noqa: ANN001 - sender: app.models.User
     content_hash = sha256_hex(xml)
     s = db.session()
     existing = s.scalar(select(Submission).where(Submission.instance_id == parsed.instance_id))
     if existing is not None:
-        if existing.content_hash == content_hash and _in_scope(existing):
+        if existing.content_hash == content_hash and _in_scope(existing, sender):
             return _resend(existing, files, parsed, version)
-        return _conflict(existing, xml, content_hash, files, submitted_by)
+        return _conflict(existing, xml, content_hash, files, submitted_by, sender)
 
     errors, data = _check(parsed, version, set(files))
     notes: list[dict] = []
@@ -247,20 +238,14 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
     previous: Submission | None = None
     if parsed.deprecated_id:
         previous = s.scalar(select(Submission).where(Submission.instance_id == parsed.deprecated_id))
-        if previous is not None and not _in_scope(previous):
+        if previous is not None and not _in_scope(previous, sender):
             # Another district's record: treated exactly as unknown, and not linked to its chain.
             previous = None
-            notes.append(_note("deprecated_id_unknown", parsed.deprecated_id,
-                               "ข้อมูลนี้เป็นการแก้ไขชุดข้อมูลที่เซิร์ฟเวอร์ยังไม่มี (deprecatedID) จึงบันทึกเป็นชุดใหม่",
-                               "This edit names a record the server does not hold (deprecatedID); "
-                               "it was stored as a new record."))
+            notes.append(_unknown_deprecated_note(parsed.deprecated_id))
             deprecated_claim = None
         elif previous is None:
             root_instance_id = parsed.deprecated_id
-            notes.append(_note("deprecated_id_unknown", parsed.deprecated_id,
-                               "ข้อมูลนี้เป็นการแก้ไขชุดข้อมูลที่เซิร์ฟเวอร์ยังไม่มี (deprecatedID) จึงบันทึกเป็นชุดใหม่",
-                               "This edit names a record the server does not hold (deprecatedID); "
-                               "it was stored as a new record."))
+            notes.append(_unknown_deprecated_note(parsed.deprecated_id))
         elif previous.form_pk != version.form_pk:
             notes.append(_note("deprecated_id_other_form", parsed.deprecated_id,
                                "deprecatedID อ้างถึงข้อมูลของแบบสอบถามอื่น จึงไม่ได้แทนที่ข้อมูลเดิม",
@@ -288,10 +273,10 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         data=data,
         instance_name=(parsed.instance_name or None) and parsed.instance_name[:500],
         submitted_by=submitted_by,
-        submitter_id=getattr(_sender(), "id", None),
+        submitter_id=getattr(sender, "id", None),
         # An edit of a record in the sender's scope stays in that record's district (an admin's or a
         # moved officer's correction must not take it out of its district office's view).
-        district_code=previous.district_code if previous is not None else _sender_district(),
+        district_code=previous.district_code if previous is not None else _district_of(sender),
         device_id=device_id,
     )
     with db.transaction() as s:
@@ -374,6 +359,12 @@ def _link_edit_chain(s, submission: Submission, previous: Submission | None, dep
         submission.superseded_by_id = later.id
 
 
+def _district_of(sender) -> str | None:  # noqa: ANN001 - app.models.User
+    from app.auth.scope import district_code_of
+
+    return district_code_of(sender)
+
+
 def _early_edit_in_scope(edit: Submission, original: Submission) -> bool:
     """An edit that arrived before its original counts only if its sender may see the original."""
     if edit.submitter_id is None:
@@ -382,12 +373,6 @@ def _early_edit_in_scope(edit: Submission, original: Submission) -> bool:
     from app.models import User
 
     return may_see_submission(original, db.session.get(User, edit.submitter_id))
-
-
-def _sender_district() -> str | None:
-    from app.auth.scope import district_code_of
-
-    return district_code_of(_sender())
 
 
 def _resend(existing: Submission, files: Files, parsed, version: FormVersion) -> ReceiveOutcome:
@@ -419,7 +404,8 @@ def _resend(existing: Submission, files: Files, parsed, version: FormVersion) ->
                           code="duplicate", instance_id=existing.instance_id, errors=existing.errors)
 
 
-def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files, submitted_by) -> ReceiveOutcome:
+def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files, submitted_by,
+              sender) -> ReceiveOutcome:  # noqa: ANN001 - sender: app.models.User
     """Different XML under a known instanceID: keep the copy aside (once per content), overwrite nothing."""
     with db.transaction() as s:
         conflict = s.scalar(select(SubmissionConflict).where(
@@ -433,7 +419,7 @@ def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files,
             s.add(SubmissionConflict(
                 instance_id=existing.instance_id, submission_id=existing.id,
                 xml=xml.decode("utf-8", errors="replace"), content_hash=content_hash,
-                attachments=described, submitted_by=submitted_by, district_code=_sender_district()))
+                attachments=described, submitted_by=submitted_by, district_code=_district_of(sender)))
         else:
             known = {a["filename"] for a in conflict.attachments or []}
             extra = [a for a in described if a["filename"] not in known]
@@ -495,6 +481,12 @@ def _note(code: str, value: Any, th: str, en: str) -> dict:
     return {**_error(code, value, th, en), "level": "warning"}
 
 
+def _unknown_deprecated_note(deprecated_id: str) -> dict:
+    return _note("deprecated_id_unknown", deprecated_id,
+                 "ข้อมูลนี้เป็นการแก้ไขชุดข้อมูลที่เซิร์ฟเวอร์ยังไม่มี (deprecatedID) จึงบันทึกเป็นชุดใหม่",
+                 "This edit names a record the server does not hold (deprecatedID); it was stored as a new record.")
+
+
 # --- storage helpers ----------------------------------------------------------------------------
 
 def _store_blob(content: bytes) -> str:
@@ -526,7 +518,7 @@ def _clean_files(files: Files | None) -> Files:
 
 
 def _quarantine(xml: bytes, files: Files, refused: _Refused, submitted_by, device_id,
-                max_attachment_bytes: int, keep_blobs: bool = True) -> None:
+                max_attachment_bytes: int, sender, keep_blobs: bool = True) -> None:  # noqa: ANN001
     """Keep what could not be filed. The same bytes refused for the same reason are kept once."""
     content_hash = sha256_hex(xml)
     with db.transaction() as s:
@@ -546,7 +538,7 @@ def _quarantine(xml: bytes, files: Files, refused: _Refused, submitted_by, devic
                 form_id=(refused.form_id or None) and refused.form_id[:255],
                 version=(refused.version or None) and refused.version[:255],
                 instance_id=(refused.instance_id or None) and refused.instance_id[:255],
-                attachments=described, submitted_by=submitted_by, district_code=_sender_district(),
+                attachments=described, submitted_by=submitted_by, district_code=_district_of(sender),
                 device_id=device_id))
         else:
             row.times_received = (row.times_received or 1) + 1
