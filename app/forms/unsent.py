@@ -100,7 +100,9 @@ def _files_of(item: dict) -> dict[str, tuple[bytes, str]]:
         try:
             content = base64.b64decode(a.get("base64") or "", validate=True)
         except (binascii.Error, ValueError):
-            content = b""
+            # A damaged file is left out, not stored empty under its real name: the record is then
+            # flagged "attachment missing" and a later good copy of the file can still be added.
+            continue
         files[str(a["name"])] = (content, str(a.get("type") or "application/octet-stream"))
     return files
 
