@@ -156,12 +156,6 @@ def submission_post():
         return _answer_error(500, "ระบบบันทึกข้อมูลไม่สำเร็จ ข้อมูลในเครื่องของคุณยังอยู่ กรุณาส่งใหม่อีกครั้ง",
                              "The server could not store the submission. Your copy is safe on the device; "
                              "please send it again.", "server_error")
-    if outcome.created and outcome.submission is not None and outcome.submission.deprecated_id:
-        from app.auth import audit
-
-        audit.record(audit.Action.CORRECT, "submission", outcome.submission.instance_id,
-                     {"form_id": outcome.submission.form.form_id,
-                      "replaces": outcome.submission.deprecated_id})
     return _answer(outcome)
 
 

@@ -289,6 +289,12 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         _link_edit_chain(s, submission, previous, deprecated_claim)
         _score(s, submission, version)
         _entities(s, submission, version)
+        if submission.deprecated_id:  # a correction: audited in the same transaction, never lost or doubled
+            from app.auth import audit
+
+            audit.record(audit.Action.CORRECT, "submission", submission.instance_id,
+                         {"form_id": version.form.form_id, "replaces": submission.deprecated_id},
+                         actor=sender, commit=False)
     if status == SubmissionStatus.ACCEPTED:
         th, en = "ได้รับข้อมูลแล้ว", "Submission received."
     else:
