@@ -5,14 +5,7 @@
 // supersedes the old record); the attachments are fetched and kept as Blobs so they are sent again
 // unchanged; the errors are shown at their questions once the view is bound.
 import { uuid } from "./model.js";
-
-const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function decoded(el) {
-  const text = el.textContent.trim();
-  if (el.dataset.encoding !== "base64") return text;
-  return new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
-}
+import { escapeHtml, scriptText } from "../util.js";
 
 function json(text) {
   try { return JSON.parse(text || "[]"); } catch { return []; }
@@ -33,7 +26,7 @@ function child(doc, parent, name, after = null) {
 export async function applyCorrection(model) {
   const el = document.getElementById("correction-instance");
   if (!el) return null;
-  const parsed = new DOMParser().parseFromString(decoded(el), "text/xml");
+  const parsed = new DOMParser().parseFromString(scriptText(el), "text/xml");
   if (parsed.querySelector("parsererror") || parsed.documentElement.nodeName !== model.root.nodeName) {
     throw new Error("the stored record does not fit this form version");
   }

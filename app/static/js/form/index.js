@@ -10,15 +10,10 @@ import { View } from "./view.js";
 import * as xpath from "./xpath.js";
 import { installMeeting } from "../scoring/meeting.js";
 import { score } from "../scoring/score.js";
+import { scriptText } from "../util.js";
 
 // scoring.score: the JavaScript twin of app/scoring (tests/browser/test_scoring_twin.py).
 window.chumchon = { ...(window.chumchon || {}), xpath, scoring: { score } };
-
-function decoded(el) {
-  const text = el.textContent.trim();
-  if (el.dataset.encoding !== "base64") return text;
-  return new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
-}
 
 const XML_NAME = /^[A-Za-z_][\w.-]*$/;
 
@@ -72,7 +67,7 @@ async function secondaryInstances(root) {
   for (const el of document.querySelectorAll("script.secondary-instance[data-instance-id]")) {
     const id = el.dataset.instanceId;
     if (!el.dataset.src) {
-      out[id] = decoded(el);
+      out[id] = scriptText(el);
       continue;
     }
     const file = el.dataset.src;
@@ -100,7 +95,7 @@ async function start() {
   try {
     const t0 = performance.now();
     const secondary = await secondaryInstances(root);
-    const model = new Model(decoded(document.getElementById("instance-template")), secondary);
+    const model = new Model(scriptText(document.getElementById("instance-template")), secondary);
     // A draft (?draft=<instanceID>, offline/drafts.js) finishes on the version it began on.
     const offline = window.chumchon?.offline?.available() ? window.chumchon.offline : null;
     const draft = offline ? await offline.draftToRestore() : null;

@@ -185,6 +185,14 @@ export class Model extends EventTarget {
    * their descendants') are emptied in the copy that is sent, as ODK does; the live instance keeps
    * them so an answer comes back when its question is relevant again.
    */
+  /** The attachments the instance still names {file name: Blob} (what is sent and kept in a draft). */
+  attachmentsInUse() {
+    const wanted = new Set(Array.from(this.root.getElementsByTagName("*"), (e) => e.textContent));
+    const out = {};
+    for (const [name, blob] of this.attachments) if (wanted.has(name)) out[name] = blob;
+    return out;
+  }
+
   serialize(blank = null) {
     let root = this.root;
     if (blank) {

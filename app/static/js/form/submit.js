@@ -1,5 +1,6 @@
 // Submission: the required and constraint checks (logic.js), then an OpenRosa POST (multipart: xml_submission_file plus the
 // attachments under their file names), then the "done" state or the server's message.
+import { escapeHtml } from "../util.js";
 
 const MSG = {
   missing: (n) => `ยังไม่ได้ตอบคำถามที่จำเป็น ${n} ข้อ <span class="en">${n} required question${n > 1 ? "s are" : " is"} not answered</span>`,
@@ -13,14 +14,10 @@ const MSG = {
   signin: 'บันทึกไว้ในเครื่องแล้ว กรุณาเข้าสู่ระบบใหม่เพื่อส่ง <span class="en">Saved on this device; sign in again to send it.</span>',
 };
 
-const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The attachments the instance still names {file name: Blob}. */
 export function attachmentsOf(model) {
-  const wanted = new Set(Array.from(model.root.getElementsByTagName("*"), (e) => e.textContent));
-  const out = {};
-  for (const [name, blob] of model.attachments) if (wanted.has(name)) out[name] = blob;
-  return out;
+  return model.attachmentsInUse();
 }
 
 /** The FormData ODK Collect would send for this instance. */

@@ -49,6 +49,7 @@
 import ExtendedXPathEvaluator from "openrosa-xpath-evaluator/src/extended-xpath.js";
 import openrosaExtensions from "openrosa-xpath-evaluator/src/openrosa-extensions.js";
 import { digest } from "./digest.js";
+import { base64Text } from "../util.js";
 
 // ---- errors ------------------------------------------------------------------------------
 
@@ -816,8 +817,7 @@ const ours = {
   },
   "base64-decode": (r) => {
     try {
-      const bytes = Uint8Array.from(atob(str(r).trim()), (c) => c.charCodeAt(0));
-      return XPR.string(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      return XPR.string(base64Text(str(r).trim(), true));
     } catch {
       return XPR.string("");
     }

@@ -110,9 +110,7 @@ export class DraftKeeper {
 
   record() {
     const { view, model, root } = this;
-    const wanted = new Set(Array.from(model.root.getElementsByTagName("*"), (e) => e.textContent));
-    const attachments = {};
-    for (const [name, blob] of model.attachments) if (wanted.has(name)) attachments[name] = blob;
+    const attachments = model.attachmentsInUse(); // model.js
     const now = Date.now();
     const formId = root.dataset.formId;
     const version = root.dataset.version;

@@ -1,14 +1,12 @@
 // The "on this device" page (/offline): a server-rendered shell filled from IndexedDB. Drafts
 // (open at their versioned URL), the outbox (waiting), needs attention (server's message, retry),
 // "send now" and the last-resort export. Refreshes itself when any tab changes offline data.
-import { ATTENTION, retry } from "./outbox.js";
+import { ATTENTION, list, retry } from "./outbox.js";
 import { listDrafts, deleteDraft } from "./drafts.js";
 import { downloadExport } from "./export.js";
-import { list } from "./outbox.js";
 import { state, syncOutbox } from "./sync.js";
+import { beDateTime } from "../util.js";
 
-const BE = new Intl.DateTimeFormat("th-TH-u-ca-buddhist", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Bangkok" });
-export const beDate = (ms) => BE.format(new Date(ms));
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -34,7 +32,7 @@ function draftRow(d) {
       el("a", { href, class: "offline-item-label" }, d.label || "(ยังไม่มีชื่อ / unnamed)"),
       el("span", { class: "muted" }, ` ${d.title} · v${d.version}`)),
     el("div", { class: "offline-item-meta" },
-      el("span", { class: "offline-date" }, beDate(d.updated)),
+      el("span", { class: "offline-date" }, beDateTime(d.updated)),
       el("progress", { max: 100, value: d.progress || 0, title: `${d.progress || 0}%` }),
       el("span", { class: "offline-progress" }, `${d.progress || 0}%`),
       el("span", { class: "muted" }, ` หน้า ${(d.page || 0) + 1}/${d.pages || 1}`),
@@ -42,7 +40,7 @@ function draftRow(d) {
 }
 
 function outboxRow(r) {
-  const meta = [el("span", { class: "offline-date" }, beDate(r.created))];
+  const meta = [el("span", { class: "offline-date" }, beDateTime(r.created))];
   if (r.attempts) meta.push(el("span", { class: "muted" }, ` · ลองส่ง ${r.attempts} ครั้ง / ${r.attempts} attempt(s)`));
   const n = Object.keys(r.attachments || {}).length;
   if (n) meta.push(el("span", { class: "muted" }, ` · ไฟล์แนบ ${n} / ${n} file(s)`));

@@ -4,10 +4,9 @@
 // provisional, right after the last indicator; once the submission is received it loads the
 // server's result and drops the mark. No inline styles: colours and widths are SVG attributes.
 import { score } from "./score.js";
+import { beDate, beYear, escapeHtml as esc } from "../util.js";
 
-const THAI_MONTHS_SHORT = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."];
 const SCREEN_LISTED = 3;
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const TH = /\(th\)|thai|ไทย/i;
 const EN = /\(en\)|english/i;
 
@@ -31,12 +30,6 @@ export function inkFor(colour) {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 ? "#000000" : "#ffffff";
 }
 
-/** "10 มี.ค. 2567" of an ISO date (YYYY-MM-DD...). */
-export function beDate(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
-  if (!m) return "";
-  return `${Number(m[3])} ${THAI_MONTHS_SHORT[Number(m[2]) - 1]} ${Number(m[1]) + 543}`;
-}
 
 /** Percentage-point change per group against a previous result (store.group_changes). */
 function changeText(change) {
@@ -192,7 +185,7 @@ export class MeetingScreen {
       { th: ref || this.scoring.title || "", en: "" };
     return {
       instance_id: model.instanceID, group_ref: ref || null, group_label: label, assessed_on: iso,
-      round_year: Number(iso.slice(0, 4)) + 543, needs_correction: false,
+      round_year: beYear(iso.slice(0, 4)), needs_correction: false,
       result: score(spec, answersOf(this.view, spec)), previous: null, changes: {},
     };
   }
