@@ -417,6 +417,29 @@ def test_geopoint_uses_the_device_position_or_typed_coordinates(form, context):
     assert serialized(page).findtext("location") == "17.5 101.7 0 0"
 
 
+def test_typed_coordinates_reach_the_record_before_the_field_is_left(form):
+    page = form
+    page.evaluate("window.chumchon.view.showPage(3)")
+    loc = q(page, "location")
+    loc.locator(".geo-manual summary").click()
+    loc.locator(".geo-lat").fill("17.5")
+    loc.locator(".geo-lon").press_sequentially("101.75")
+    # Still in the longitude field (no blur, no change event): the record already has the point,
+    # so a draft saved now keeps it; the field keeps what was typed.
+    assert serialized(page).findtext("location") == "17.5 101.75 0 0"
+    assert loc.locator(".geo-lon").input_value() == "101.75"
+
+
+def test_a_draft_the_device_refuses_to_keep_is_said_on_the_page(form):
+    page = form
+    page.evaluate("""() => { IDBObjectStore.prototype.put = function () {
+        throw new DOMException("quota", "QuotaExceededError"); }; }""")
+    q(page, "respondent").locator("input").fill("สมชาย")
+    warning = page.locator(".draft-unsaved")
+    warning.wait_for(state="visible", timeout=5000)
+    assert "บันทึกร่างไม่ได้" in warning.inner_text() and "could not keep the draft" in warning.inner_text()
+
+
 def test_geopoint_refused_permission_offers_manual_entry(form):
     page = form  # no permission granted: Chromium refuses
     page.evaluate("window.chumchon.view.showPage(3)")

@@ -134,6 +134,26 @@ export class DraftKeeper {
     };
   }
 
+  /** Says so on the page when the device refuses to keep the draft (storage full, private mode). */
+  warnUnsaved(failed) {
+    const root = this.view.root;
+    let note = root.querySelector(".draft-unsaved");
+    if (!failed) {
+      if (note) note.hidden = true;
+      return;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "alert warning draft-unsaved";
+      note.setAttribute("role", "alert");
+      note.innerHTML = "เครื่องนี้บันทึกร่างไม่ได้ (พื้นที่อาจเต็ม) อย่าปิดหน้านี้จนกว่าจะส่งข้อมูล "
+        + '<span class="en">This device could not keep the draft (storage may be full). Do not close this '
+        + "page until the form is sent.</span>";
+      root.prepend(note);
+    }
+    note.hidden = false;
+  }
+
   save() {
     this.timer = null;
     if (this.finished || !this.model.instanceID) return this.saving;
@@ -145,7 +165,11 @@ export class DraftKeeper {
         this.pinUrl(rec);
         announce("drafts");
       }
-    }).catch((e) => console.warn("draft not saved", e));
+      this.warnUnsaved(false);
+    }).catch((e) => {
+      console.warn("draft not saved", e);
+      this.warnUnsaved(true);
+    });
     return this.saving;
   }
 

@@ -36,17 +36,22 @@ export const geopoint = {
         { enableHighAccuracy: true, timeout: 60000, maximumAge: 0 },
       );
     });
-    const manual = () => {
+    // Typed coordinates reach the record on every keystroke (a draft saved while the cursor is still
+    // in the field keeps them); the fields themselves are redrawn only when the officer leaves one,
+    // so "13." is not turned into "13" mid-typing.
+    const manual = (redraw) => {
       const lat = $(".geo-lat").value;
       const lon = $(".geo-lon").value;
       const ok = lat !== "" && lon !== "" && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
       if (ok) {
         view.setValue(q, `${Number(lat)} ${Number(lon)} 0 0`);
-        geopoint.show(q, view.model.get(q._node));
+        if (redraw) geopoint.show(q, view.model.get(q._node));
       }
     };
-    $(".geo-lat").addEventListener("change", manual);
-    $(".geo-lon").addEventListener("change", manual);
+    for (const field of [$(".geo-lat"), $(".geo-lon")]) {
+      field.addEventListener("input", () => manual(false));
+      field.addEventListener("change", () => manual(true));
+    }
     $(".geo-clear").addEventListener("click", () => {
       view.setValue(q, "");
       geopoint.show(q, "");
