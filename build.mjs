@@ -22,6 +22,7 @@ const noNodeForge = {
 const app = await esbuild.build({
   entryPoints: {
     app: "app/static/js/app.js",
+    htmx: "app/static/js/htmx.js",
     form: "app/static/js/form/index.js",
     meeting: "app/static/js/scoring/page.js",
     styles: "app/static/css/app.css",
@@ -42,10 +43,12 @@ const app = await esbuild.build({
 
 // The offline fallback page: static HTML, precached with the shell.
 copyFileSync("service_worker/offline.html", `${DIST}/offline.html`);
+// The site icon (base.html links it, so browsers do not ask for a /favicon.ico that is not there).
+copyFileSync("app/static/img/icon.svg", `${DIST}/icon.svg`);
 
 // Precache manifest: what this build produced (the metafile's outputs, not whatever lies in dist/),
 // minus the legacy .woff fonts (every supported browser takes .woff2; a .woff is cached on use).
-const outputs = [...Object.keys(app.metafile.outputs), `${DIST}/offline.html`]
+const outputs = [...Object.keys(app.metafile.outputs), `${DIST}/offline.html`, `${DIST}/icon.svg`]
   .filter((f) => !f.endsWith(".woff") && !f.endsWith(".map"))
   .sort();
 const manifest = outputs.map((file) => ({

@@ -116,6 +116,9 @@ def _fill_page(fv: FormVersion, correction: dict | None = None):
     for inst in secondary_instances(fv.xform):
         if "xml" in inst:
             inst["xml"], inst["encoding"] = script_safe(inst["xml"])
+        else:  # fetched by the runtime; the page preloads it (fill.html) so it waits for nothing
+            inst["url"] = url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version,
+                                  filename=inst["src"])
         secondary.append(inst)
     return render_template(
         "forms/fill.html",

@@ -139,3 +139,20 @@ def test_select_one_from_file_shows_the_csv_choices_and_cascades(page, app):
     sub = stored(instance_id)
     assert sub.data["/data/village"] == "v3" and sub.data["/data/population"] == "300"
     assert not [e for e in sub.errors if e["code"] == "calculate_differs"]
+
+
+def test_the_csv_loads_once_with_the_page_and_the_runtime_uses_that_copy(page, app):
+    """The fill page preloads its media files (<link rel=preload as=fetch>), so the runtime does not
+    wait for a request it starts only after its own start; a preload the runtime did not reuse would
+    show as a second request for the same file."""
+    from app.forms.publishing import publish_workbook
+
+    publish_workbook("villages.xlsx", media_workbook(), "tester", media={"villages.csv": VILLAGES_CSV})
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if r.url.endswith("/villages.csv") else None)
+    open_form(page, MEDIA_FORM_ID)
+    preload = page.locator('link[rel=preload][as=fetch][href$="/villages.csv"]')
+    assert preload.count() == 1 and preload.get_attribute("crossorigin") == "anonymous"
+    q(page, "district").get_by_text("เมือง", exact=True).click()
+    assert q(page, "village").locator(".choice:visible").all_inner_texts() == ["บ้านนาดี", "บ้านโคก"]
+    assert len(requested) == 1, requested

@@ -1,11 +1,10 @@
-// Every page: htmx for server-rendered interactions. Kept tiny on purpose.
-// htmx sends the CSRF token from <body hx-headers> (base.html); no inline script anywhere (CSP).
-import htmx from "htmx.org";
+// Every page: sign-out, the offline layer (drafts, outbox, sync, badge) and the service worker's
+// page side. Kept small on purpose: htmx is its own bundle (htmx.js) for the pages that use it.
+// No inline script anywhere (CSP).
 import { initSignout } from "./signout.js";
 import { initOffline } from "./offline/index.js";
 import { initServiceWorker } from "./sw-client.js";
 
-window.htmx = htmx;
 window.chumchon = window.chumchon || {};
 // Drafts, outbox, sync, the header badge (offline/index.js). Before the sign-out check and before the
 // fill page's runtime (form.js runs after this module), which both use window.chumchon's offline API.

@@ -59,34 +59,38 @@ export function csvInstance(text) {
   return doc.documentElement;
 }
 
-/** Secondary instances: inline ones from the page, external ones (CSV, XML) from the media route. */
-async function secondaryInstances(root) {
-  const out = {};
+/**
+ * Secondary instances: `inline` ones from the page at once; `external` ones (CSV, XML from the media
+ * route, preloaded by the page) as a promise, so the model is built while they arrive.
+ */
+function secondaryInstances(root) {
+  const inline = {};
+  const external = {};
   const media = root.dataset.mediaUrl || "";
   const waits = [];
   for (const el of document.querySelectorAll("script.secondary-instance[data-instance-id]")) {
     const id = el.dataset.instanceId;
     if (!el.dataset.src) {
-      out[id] = scriptText(el);
+      inline[id] = scriptText(el);
       continue;
     }
     const file = el.dataset.src;
-    waits.push(fetch(media + encodeURIComponent(file), { credentials: "same-origin" })
+    // Same URL and mode as the page's <link rel="preload" as="fetch" crossorigin> (fill.html).
+    waits.push(fetch(el.dataset.url || media + encodeURIComponent(file), { credentials: "same-origin" })
       .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${r.status}`))))
       .then((text) => {
-        if (/\.csv$/i.test(file)) out[id] = csvInstance(text);
+        if (/\.csv$/i.test(file)) external[id] = csvInstance(text);
         else {
           const doc = new DOMParser().parseFromString(text, "text/xml");
-          out[id] = doc.querySelector("parsererror") ? "<root/>" : doc.documentElement;
+          external[id] = doc.querySelector("parsererror") ? "<root/>" : doc.documentElement;
         }
       })
       .catch((e) => {
         console.warn(`ไม่พบไฟล์ ${file} / media file ${file} could not be loaded:`, e.message);
-        out[id] = "<root/>";
+        external[id] = "<root/>";
       }));
   }
-  await Promise.all(waits);
-  return out;
+  return { inline, external: Promise.all(waits).then(() => external) };
 }
 
 async function start() {
@@ -94,11 +98,14 @@ async function start() {
   if (!root) return;
   try {
     const t0 = performance.now();
-    const secondary = await secondaryInstances(root);
-    const model = new Model(scriptText(document.getElementById("instance-template")), secondary);
+    const secondary = secondaryInstances(root);
+    const model = new Model(scriptText(document.getElementById("instance-template")), secondary.inline);
+    performance.mark("form:model"); // phases of the start, for benchmarks/page_weight.py --verbose
     // A draft (?draft=<instanceID>, offline/drafts.js) finishes on the version it began on.
     const offline = window.chumchon?.offline?.available() ? window.chumchon.offline : null;
-    const draft = offline ? await offline.draftToRestore() : null;
+    const [draft, external] = await Promise.all([offline ? offline.draftToRestore() : null, secondary.external]);
+    model.addInstances(external);
+    performance.mark("form:instances");
     if (draft && draft.version !== root.dataset.version) {
       location.replace(`${draft.fillUrl}?draft=${encodeURIComponent(draft.instanceID)}`);
       return;
@@ -123,6 +130,7 @@ async function start() {
     const meeting = installMeeting(root, view); // "show to the group" on scored forms
     window.chumchon = { ...window.chumchon, model, view, submitter, drafts, meeting, logic: view.logic,
       timing: { ...(view.logic?.timing || {}), start: performance.now() - t0, ready: performance.now() } };
+    performance.mark("form:ready");
     root.dataset.ready = "true";
   } catch (e) {
     console.error(e);

@@ -1,7 +1,7 @@
 // The form's data model: the XForm primary instance as an XML document, as Enketo keeps it, in one
 // document with the secondary instances (`<model><instance>primary</instance><instance id="x">…`,
 // see xpath.js). The view only reads and writes through here; expressions go through `evaluate()`.
-import { evaluate as xpathEvaluate, modelDocument, primaryRoot } from "./xpath.js";
+import { addInstances, evaluate as xpathEvaluate, modelDocument, primaryRoot } from "./xpath.js";
 
 const JR = "http://openrosa.org/javarosa";
 
@@ -23,6 +23,11 @@ export class Model extends EventTarget {
     this.order = new Map(); // parent path -> child names in template order (where to insert a repeat)
     this.attachments = new Map(); // file name -> Blob, sent with the submission
     this.#takeTemplates(this.root);
+  }
+
+  /** Secondary instances that arrive after the model is built (CSV/XML media files), by id. */
+  addInstances(secondary) {
+    addInstances(this.doc, secondary);
   }
 
   // Repeat templates: jr:template nodes leave the document (they are not data) and are cloned for

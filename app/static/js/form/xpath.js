@@ -962,23 +962,32 @@ const engine = new ExtendedXPathEvaluator(new XPathEvaluator(), ore);
  */
 export function modelDocument(primary, secondary = {}) {
   const doc = document.implementation.createDocument(null, "model", null);
-  const model = doc.documentElement;
-  const add = (content, id) => {
-    const inst = doc.createElement("instance");
-    if (id != null) inst.setAttribute("id", id);
-    let el = content;
-    if (typeof content === "string") {
-      const parsedDoc = new DOMParser().parseFromString(content, "text/xml");
-      if (parsedDoc.querySelector("parsererror")) throw new Error(`instance ${id || "(primary)"} is not well-formed XML`);
-      el = parsedDoc.documentElement;
-    }
-    if (el) inst.append(doc.importNode(el, true));
-    model.append(inst);
-    return inst;
-  };
-  add(primary, null);
-  for (const [id, content] of Object.entries(secondary || {})) add(content, id);
+  addInstance(doc, primary, null);
+  addInstances(doc, secondary);
   return doc;
+}
+
+/** Appends secondary instances ({id: XML string | Element}) to a model document. */
+export function addInstances(doc, secondary = {}) {
+  for (const [id, content] of Object.entries(secondary || {})) addInstance(doc, content, id);
+  // Recomputed on next use: a new instance may clash with the primary root's name, and rewrites
+  // cached under this document's key knew only the old instance ids.
+  delete doc._chumchonPrefix;
+  delete doc._chumchonIds;
+}
+
+function addInstance(doc, content, id) {
+  const inst = doc.createElement("instance");
+  if (id != null) inst.setAttribute("id", id);
+  let el = content;
+  if (typeof content === "string") {
+    const parsedDoc = new DOMParser().parseFromString(content, "text/xml");
+    if (parsedDoc.querySelector("parsererror")) throw new Error(`instance ${id || "(primary)"} is not well-formed XML`);
+    el = parsedDoc.documentElement;
+  }
+  if (el) inst.append(doc.importNode(el, true));
+  doc.documentElement.append(inst);
+  return inst;
 }
 
 /** The primary instance's root element of a model document. */
