@@ -277,6 +277,11 @@ async function formPageOpen() {
   });
 }
 
+// skipWaiting() is called once, at a quiet moment. Chrome acts on the first call only (later calls
+// just wait for the first); when that call finds the old worker busy (a page loading through it), it
+// may wait for the old worker to go idle for minutes, however often it is asked again. So the pages
+// ask ("activate-if-idle") only once their own work with the worker is done (sw-client.js), and the
+// install does not call it while an old worker serves pages.
 async function activateIfIdle() {
   // skipWaiting() on the active worker is a no-op, so any worker may be asked.
   if (await formPageOpen()) return false;
@@ -285,9 +290,8 @@ async function activateIfIdle() {
 }
 
 self.addEventListener("install", (event) => {
-  // A new build waits while a fill page is open; pages ask again ("activate-if-idle") as the officer
-  // moves between pages. The first install has nothing to wait for.
-  event.waitUntil(activateIfIdle());
+  // The first install has nothing to wait for; an update waits for a page to ask.
+  if (!self.registration.active) event.waitUntil(self.skipWaiting());
 });
 
 self.addEventListener("activate", (event) => {

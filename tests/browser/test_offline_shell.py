@@ -226,6 +226,18 @@ def check_villages_fillable(page, url: str) -> None:
     assert "<village>v1</village>" in page.evaluate("window.chumchon.model.serialize()")
 
 
+def deploy_new_build(app, tmp_path, old_build: str, name: str = "test-build-2") -> None:
+    """Serves a worker script of another build (one precached file changed) at /sw.js."""
+    text = (DIST / "sw.js").read_text(encoding="utf-8")
+    new_text, n = re.subn(r'(url:"/static/dist/offline\.html",revision:")[0-9a-f]+"', r'\1feedfacefeedface"', text)
+    assert n == 1
+    new_text = new_text.replace(f'"{old_build}"', f'"{name}"')
+    assert new_text.count(f'"{name}"') >= 1
+    new_worker = tmp_path / f"{name}.js"
+    new_worker.write_text(new_text, encoding="utf-8")
+    app.config["SERVICE_WORKER_FILE"] = str(new_worker)
+
+
 # ---- the proof -------------------------------------------------------------------------------------
 
 def test_signed_in_online_then_offline_every_form_opens_and_fills(profile, server, published, make_user):
@@ -285,14 +297,7 @@ def test_a_new_build_and_a_new_version_keep_the_version_caches(launch, server, p
     form_page = profile.new_page()
     form_page.goto(v1)
     form_page.wait_for_selector("#fill[data-ready=true]")
-    text = (DIST / "sw.js").read_text(encoding="utf-8")
-    new_text, n = re.subn(r'(url:"/static/dist/offline\.html",revision:")[0-9a-f]+"', r'\1feedfacefeedface"', text)
-    assert n == 1
-    new_text = new_text.replace(f'"{old_build}"', '"test-build-2"')
-    assert new_text.count('"test-build-2"') >= 1
-    new_worker = tmp_path / "sw.js"
-    new_worker.write_text(new_text, encoding="utf-8")
-    app.config["SERVICE_WORKER_FILE"] = str(new_worker)
+    deploy_new_build(app, tmp_path, old_build)
 
     page.goto("/forms")
     page.evaluate("navigator.serviceWorker.ready.then((r) => r.update())")
@@ -338,6 +343,61 @@ def test_a_new_build_and_a_new_version_keep_the_version_caches(launch, server, p
     check_villages_fillable(page, fill_url(MEDIA_FORM_ID, v2.version))
     check_villages_fillable(page, f"/forms/{MEDIA_FORM_ID}/fill")
     assert page.locator("h1.fill-title").inner_text() == "หมู่บ้าน 2"
+    assert not profile.js_errors, profile.js_errors
+
+
+def test_a_new_build_takes_over_when_the_officer_leaves_the_fill_page_in_the_same_tab(
+        launch, server, published, make_user, app, tmp_path):
+    """One tab: a form is being filled when a new build is deployed and found. It waits while the
+    fill page is shown; the officer goes back to the form list in the same tab, and the new build
+    takes over there, live, without a reload; the next fill page runs under it."""
+    from tests.conftest import TEST_PASSWORD
+
+    officer = make_user("officer")
+    profile = launch()
+    page = profile.new_page()
+    sign_in_page(page, officer.username, TEST_PASSWORD)
+    page.goto("/forms")
+    wait_ready_offline(page, 2)
+    old_build = worker_build(page)
+    v1 = fill_url(MEDIA_FORM_ID, published[MEDIA_FORM_ID])
+    page.goto(v1)
+    page.wait_for_selector("#fill[data-ready=true]")
+    deploy_new_build(app, tmp_path, old_build)
+    page.evaluate("navigator.serviceWorker.ready.then((r) => r.update())")
+    poll(page, "() => navigator.serviceWorker.getRegistration().then((r) => !!r.waiting)")
+    page.wait_for_timeout(300)
+    assert worker_build(page) == old_build  # not under the open form
+
+    page.goto("/forms")  # the same tab leaves the fill page
+    poll(page, "() => navigator.serviceWorker.getRegistration().then((r) => !r.waiting && !!r.active)",
+         timeout=20)
+    assert worker_build(page) == "test-build-2"
+    poll(page, "() => navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'")
+    page.goto(v1)
+    page.wait_for_selector("#fill[data-ready=true]")
+    assert worker_build(page) == "test-build-2"
+    assert not profile.js_errors, profile.js_errors
+
+
+def test_a_new_build_found_on_the_form_list_takes_over_there(launch, server, published, make_user, app,
+                                                             tmp_path):
+    """No form open: a new build found while the form list is shown takes over without a reload."""
+    from tests.conftest import TEST_PASSWORD
+
+    officer = make_user("officer")
+    profile = launch()
+    page = profile.new_page()
+    sign_in_page(page, officer.username, TEST_PASSWORD)
+    page.goto("/forms")
+    wait_ready_offline(page, 2)
+    deploy_new_build(app, tmp_path, worker_build(page), "test-build-3")
+    page.evaluate("navigator.serviceWorker.ready.then((r) => r.update())")
+    poll(page, "() => navigator.serviceWorker.getRegistration().then((r) => !r.waiting && !r.installing"
+               " && !!r.active && r.active.state === 'activated')", timeout=20)
+    assert worker_build(page) == "test-build-3"
+    page.goto("/forms")
+    wait_ready_offline(page, 2)
     assert not profile.js_errors, profile.js_errors
 
 

@@ -7,7 +7,8 @@
 // - fill page: "a newer version exists" when the manifest names another latest version;
 // - offline page: lists the forms that are ready offline;
 // - updates: a new worker build activates only when no fill page is open (the worker checks every
-//   window); pages never reload by themselves.
+//   window), asked from another page once it is quiet (see activateWaiting); pages never reload by
+//   themselves.
 // window.chumchon.sw exposes keepVersions(urls), cacheForms(), freshCsrfToken() for other modules.
 
 const MANIFEST_URL = "/offline/manifest.json";
@@ -170,24 +171,36 @@ async function requestPersistence() {
 
 // ---- updates ----------------------------------------------------------------------------------------
 
+// A waiting worker (a new build) is asked to take over from pages other than a fill page, once this
+// page's own work with the worker is done and the worker has been quiet for a moment: Chrome acts on
+// the first skipWaiting() only, and one made while the old worker is busy can stall for minutes
+// (service_worker/sw.js, activateIfIdle). The worker itself refuses while any window shows a fill
+// page, so the ask is repeated every 5 s while this page is open (a fill page in another tab may
+// close meanwhile); a fill page never asks.
+const QUIET_MS = 1500;
 let asking = null;
-function activateWaiting(reg) {
-  // The worker itself refuses while any window shows a fill page; from a fill page we do not even ask.
-  // Asked again every 5 s while this page is open (a fill page in another tab may close meanwhile).
+function activateWaiting(reg, quiet) {
   if (asking || !reg.waiting || isFillPage()) return;
-  asking = setInterval(() => {
-    if (!reg.waiting) { clearInterval(asking); asking = null; return; }
+  asking = true;
+  const askNow = () => {
+    if (!reg.waiting) return false;
     ask(reg.waiting, { type: "activate-if-idle" }, 10_000).catch(() => {});
-  }, 5000);
-  ask(reg.waiting, { type: "activate-if-idle" }, 10_000).catch(() => {});
+    return true;
+  };
+  quiet.then(() => new Promise((resolve) => setTimeout(resolve, QUIET_MS))).then(() => {
+    if (!askNow()) { asking = null; return; }
+    asking = setInterval(() => {
+      if (!askNow()) { clearInterval(asking); asking = null; }
+    }, 5000);
+  });
 }
 
-function watchUpdates(reg) {
-  activateWaiting(reg);
+function watchUpdates(reg, quiet) {
+  activateWaiting(reg, quiet);
   reg.addEventListener("updatefound", () => {
     const worker = reg.installing;
     worker?.addEventListener("statechange", () => {
-      if (worker.state === "installed") activateWaiting(reg);
+      if (worker.state === "installed") activateWaiting(reg, syncing || Promise.resolve());
     });
   });
 }
@@ -214,13 +227,14 @@ export function initServiceWorker() {
   listOfflineForms();
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((reg) => {
-    watchUpdates(reg);
+    let quiet = Promise.resolve(); // this page's own work with the worker
     if (signedIn()) {
       requestPersistence();
-      cacheForms().catch(() => {});
+      quiet = cacheForms().catch(() => {});
     } else {
       cachedManifest().then(showNewerVersion);
     }
+    watchUpdates(reg, quiet);
   }).catch((e) => console.warn("service worker not registered:", e));
   window.addEventListener("online", () => {
     if (signedIn()) cacheForms().catch(() => {});
