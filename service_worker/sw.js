@@ -310,6 +310,10 @@ self.addEventListener("message", (event) => {
     // message replaces the previous list. Those versions' caches are never deleted.
     const urls = Array.isArray(data.urls) ? data.urls.filter((u) => typeof u === "string") : [];
     event.waitUntil(writeJSON(META, KEEP_KEY, { urls, at: Date.now() }).then(() => reply({ ok: true })));
+  } else if (data.type === "claim") {
+    // A page that loaded while this worker was activating is missed by the activate event's claim()
+    // (Chrome claims only pages already running); it asks once it sees no controller.
+    event.waitUntil(self.clients.claim().then(() => reply({ ok: true }), (e) => reply({ ok: false, error: String(e) })));
   } else if (data.type === "activate-if-idle") {
     event.waitUntil(activateIfIdle().then((activated) => reply({ ok: true, activated })));
   } else if (data.type === "build") {

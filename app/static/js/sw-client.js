@@ -235,6 +235,15 @@ export function initServiceWorker() {
       cachedManifest().then(showNewerVersion);
     }
     watchUpdates(reg, quiet);
+    // The first worker claims open pages when it activates, but a page that was still loading then
+    // stays without one (its requests would skip the worker until the next navigation): ask again.
+    navigator.serviceWorker.ready.then(({ active }) => {
+      const claim = () => {
+        if (!navigator.serviceWorker.controller) ask(active, { type: "claim" }, 10_000).catch(() => {});
+      };
+      if (active?.state === "activated") claim();
+      else active?.addEventListener("statechange", () => { if (active.state === "activated") claim(); });
+    });
   }).catch((e) => console.warn("service worker not registered:", e));
   window.addEventListener("online", () => {
     if (signedIn()) cacheForms().catch(() => {});
