@@ -95,6 +95,13 @@ def csrf_token_of(html: str) -> str:
     return found.group(1)
 
 
+def without_csrf(response) -> str:
+    """A page's text with the session's CSRF token blanked: the token is timestamped (it changes from
+    one second to the next), so two answers meant to be identical are compared without it."""
+    text = response.get_data(as_text=True)
+    return text.replace(csrf_token_of(text), "CSRF-TOKEN")
+
+
 def sign_in(client, username: str, password: str = TEST_PASSWORD):
     """Sign `client` in through /signin; afterwards it sends the session's CSRF token as a header."""
     client.environ_base.pop("HTTP_X_CSRFTOKEN", None)

@@ -22,7 +22,7 @@ Objects outside the scope are answered 404 by the views, exactly like objects th
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.models import District, Group, OfficerAssignment, Role, Score, Submission, User
@@ -33,23 +33,57 @@ from app.models import District, Group, OfficerAssignment, Role, Score, Submissi
 CORRECTORS = frozenset({Role.ADMIN, Role.DISTRICT, Role.OFFICER})
 
 
-def submission_clause(user: User | None):
-    """A WHERE clause restricting Submission rows to what `user` may see."""
+# ---- the district rule, for anything that carries a district code ----------------------------------
+# admin: everything; province: the districts of their province; a district account (and, where the
+# caller says so, an officer): their own district; anyone else, or an inactive account: nothing.
+# Groups, committee links, registry lists and (except for officers) submissions all follow it.
+
+DISTRICT_ROLES = (Role.DISTRICT,)
+DISTRICT_AND_OFFICER_ROLES = (Role.DISTRICT, Role.OFFICER)
+
+
+def _province_districts(user: User):
+    return select(District.code).where(District.province_id == user.province_id)
+
+
+def district_clause(column, user: User | None, own_district_roles=DISTRICT_ROLES):  # noqa: ANN001
+    """WHERE clause: rows whose district code `column` lies in `user`'s districts (rule above);
+    `own_district_roles` are the roles that see their own district."""
     if user is None or not user.active:
         return false()
     if user.role == Role.ADMIN:
-        return Submission.id.is_not(None)
+        return true()
+    if user.role == Role.PROVINCE:
+        return false() if user.province_id is None else column.in_(_province_districts(user))
+    if user.role in own_district_roles and user.district is not None:
+        return column == user.district.code
+    return false()
+
+
+def district_codes(user: User | None, own_district_roles=DISTRICT_AND_OFFICER_ROLES) -> list[str] | None:
+    """The same rule as a list: the district codes `user` covers; None = every district (admin)."""
+    if user is None or not user.active:
+        return []
+    if user.role == Role.ADMIN:
+        return None
     if user.role == Role.PROVINCE:
         if user.province_id is None:
-            return false()
-        return Submission.district_code.in_(select(District.code).where(District.province_id == user.province_id))
-    if user.role == Role.DISTRICT:
-        if user.district is None:
-            return false()
-        return Submission.district_code == user.district.code
-    if user.role == Role.OFFICER:
+            return []
+        from app import db
+
+        return list(db.session.scalars(_province_districts(user)))
+    if user.role in own_district_roles and user.district is not None:
+        return [user.district.code]
+    return []
+
+
+# ---- submissions ----------------------------------------------------------------------------------
+
+def submission_clause(user: User | None):
+    """A WHERE clause restricting Submission rows to what `user` may see."""
+    if user is not None and user.active and user.role == Role.OFFICER:
         return _officer_clause(user)
-    return false()
+    return district_clause(Submission.district_code, user)
 
 
 def _officer_clause(user: User):

@@ -31,7 +31,8 @@ from typing import Any
 from sqlalchemy import select
 
 from app import db
-from app.models import District, Group, GroupStatus, Role, User, Village
+from app.auth.scope import district_codes
+from app.models import District, Group, GroupStatus, User, Village
 
 REGISTRY_COLUMNS: dict[str, tuple[str, ...]] = {
     "groups.csv": ("name", "label", "kind", "district", "village"),
@@ -69,21 +70,6 @@ def registry_files_needed(xform: str) -> list[str]:
     return [n for n in REGISTRY_COLUMNS if f"jr://file-csv/{n}" in (xform or "")]
 
 
-def _district_codes(user: User | None) -> list[str] | None:
-    """The districts the user's lists cover; None = every district (admin); [] = none."""
-    if user is None or not getattr(user, "active", False):
-        return []
-    if user.role == Role.ADMIN:
-        return None
-    if user.role == Role.PROVINCE:
-        if user.province_id is None:
-            return []
-        return list(db.session.scalars(select(District.code).where(District.province_id == user.province_id)))
-    if user.district is not None:
-        return [user.district.code]
-    return []
-
-
 def _csv(header: tuple[str, ...], rows: list[tuple]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
@@ -94,7 +80,7 @@ def _csv(header: tuple[str, ...], rows: list[tuple]) -> bytes:
 
 def groups_for(user: User | None) -> list[Group]:
     """The approved groups the user's lists offer (their district; province: its districts; admin: all)."""
-    codes = _district_codes(user)
+    codes = district_codes(user)
     stmt = select(Group).where(Group.status == GroupStatus.APPROVED).order_by(Group.district_code, Group.name)
     if codes is not None:
         stmt = stmt.where(Group.district_code.in_(codes))
@@ -114,7 +100,7 @@ def groups_csv(user: User | None) -> bytes:
 
 
 def villages_csv(user: User | None) -> bytes:
-    codes = _district_codes(user)
+    codes = district_codes(user)
     dstmt = select(District).order_by(District.code)
     vstmt = select(Village).order_by(Village.code)
     if codes is not None:

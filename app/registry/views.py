@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app import db
 from app.auth import audit
+from app.auth.scope import DISTRICT_AND_OFFICER_ROLES, district_clause
 from app.models import District, Group, GroupStatus, Role, User, utcnow
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
@@ -22,18 +23,8 @@ KIND_TEXT = {"savings": ("กลุ่มออมทรัพย์เพื่
 
 
 def group_clause(user: User | None):
-    """WHERE clause: the groups `user` may see."""
-    from sqlalchemy import false
-
-    if user is None or not user.active:
-        return false()
-    if user.role == Role.ADMIN:
-        return Group.id.is_not(None)
-    if user.role == Role.PROVINCE and user.province_id is not None:
-        return Group.district_code.in_(select(District.code).where(District.province_id == user.province_id))
-    if user.role in (Role.DISTRICT, Role.OFFICER) and user.district is not None:
-        return Group.district_code == user.district.code
-    return false()
+    """WHERE clause: the groups `user` may see (officers: their district's)."""
+    return district_clause(Group.district_code, user, DISTRICT_AND_OFFICER_ROLES)
 
 
 def _group_or_404(group_id: int) -> Group:

@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 from app import db
 from app.auth import audit
-from app.auth.scope import submission_clause
-from app.models import (CommitteeLink, CommitteePlan, District, FormVersion, Group, Role, Score, Submission,
+from app.auth.scope import district_clause, submission_clause
+from app.models import (CommitteeLink, CommitteePlan, FormVersion, Group, Role, Score, Submission,
                         User, utcnow)
 from app.scoring.store import BUDDHIST_ERA_OFFSET
 
@@ -267,17 +267,8 @@ def record_plan(token: str):
 
 
 def link_clause(user: User | None):
-    from sqlalchemy import false
-
-    if user is None or not user.active:
-        return false()
-    if user.role == Role.ADMIN:
-        return CommitteeLink.id.is_not(None)
-    if user.role == Role.PROVINCE and user.province_id is not None:
-        return CommitteeLink.district_code.in_(select(District.code).where(District.province_id == user.province_id))
-    if user.role == Role.DISTRICT and user.district is not None:
-        return CommitteeLink.district_code == user.district.code
-    return false()
+    """WHERE clause: the committee links `user` manages (district offices, province, admin)."""
+    return district_clause(CommitteeLink.district_code, user)
 
 
 @bp.get("/registry/committee-links")
