@@ -15,6 +15,7 @@ from sqlalchemy.orm import defer, selectinload
 from app import db
 from app.auth.masking import mask_data, mask_errors, national_id_paths
 from app.auth.scope import may_see_submission, sees_national_ids, submission_clause
+from app.forms.lookups import find_form, find_scoped_submission
 from app.forms.definitions import definition_of
 from app.forms.schemas import (
     AttachmentSchema,
@@ -53,16 +54,14 @@ def _api_error(e: ApiError):
 
 
 def _form_or_404(form_id: str) -> Form:
-    form = db.session.scalar(
-        select(Form).where(Form.form_id == form_id).options(_versions()))
+    form = find_form(form_id, _versions())
     if form is None:
         raise ApiError(404, f"ไม่พบแบบสอบถามรหัส '{form_id}'", f"No form with id '{form_id}'.")
     return form
 
 
 def _submission_or_404(instance_id: str) -> Submission:
-    found = db.session.scalar(select(Submission).where(Submission.instance_id == instance_id,
-                                                       submission_clause(g.user)))
+    found = find_scoped_submission(instance_id)
     if found is None:  # absent or outside the user's scope: the same answer
         raise ApiError(404, f"ไม่พบข้อมูลรหัส '{instance_id}'", f"No submission with instanceID '{instance_id}'.")
     return found

@@ -27,13 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.forms.definitions import definition_of
+from app.forms.lookups import find_version
 from app import db
 from app.errors import error_response
 from app.forms.rendering import (choose_language, form_binds, instance_template, lang_code, lang_name,
                                  render_form_html, script_safe, secondary_instances)
 from app.auth.scope import may_correct_submission
 from app.models import Form, FormMedia, FormVersion, Submission
-from app.xlsform.definition import FormDefinition
 from app.scoring.views import fill_scoring_json
 
 bp = Blueprint("fill", __name__)
@@ -53,9 +53,7 @@ def fill_form(form_id: str):
 
 @bp.get("/forms/<form_id>/versions/<version>/fill")
 def fill_form_version(form_id: str, version: str):
-    fv = db.session.scalar(
-        select(FormVersion).join(Form).where(Form.form_id == form_id, FormVersion.version == version)
-    )
+    fv = find_version(form_id, version)
     if fv is None:
         return error_response(404, *NOT_FOUND)
     correct = request.args.get("correct")

@@ -19,6 +19,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from app import db
 from app.forms import openrosa_xml
+from app.forms.lookups import version_or_404
 from app.forms.openrosa_xml import openrosa_headers, openrosa_message
 from app.forms.receiving import ReceiveOutcome, is_blocking, receive_submission
 from app.models import Form, FormMedia, FormVersion
@@ -64,12 +65,8 @@ def form_list():
 
 
 def _version_or_404(form_id: str, version: str) -> FormVersion:
-    found = db.session.scalar(
-        select(FormVersion).join(Form).where(Form.form_id == form_id, FormVersion.version == version)
-        .options(defer(FormVersion.xlsx), defer(FormVersion.survey), defer(FormVersion.definition)))
-    if found is None:
-        abort(404)
-    return found
+    return version_or_404(form_id, version,
+                          defer(FormVersion.xlsx), defer(FormVersion.survey), defer(FormVersion.definition))
 
 
 @bp.get("/formList/<form_id>/<version>/xform.xml")

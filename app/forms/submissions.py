@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, load_only, selectinload
 
 from app.forms.definitions import definition_of
+from app.forms.lookups import form_or_404, scoped_submission_or_404
 from app import db
 from app.auth import audit
 from app.auth.policy import allowed, rule_for
@@ -167,13 +168,6 @@ def parse_filters(args) -> ListFilters:  # noqa: ANN001
                        superseded=superseded_text in _TRUE, page=int(page_text))
 
 
-def _form_or_404(form_id: str) -> Form:
-    form = db.session.scalar(select(Form).where(Form.form_id == form_id))
-    if form is None:
-        abort(404)
-    return form
-
-
 def _latest_definition(form: Form) -> FormDefinition | None:
     version = db.session.scalar(
         select(FormVersion).where(FormVersion.form_pk == form.id)
@@ -198,7 +192,7 @@ def _language(definition: FormDefinition | None, asked: str | None) -> str | Non
 
 @bp.get("/forms/<form_id>/submissions")
 def list_submissions(form_id: str):
-    form = _form_or_404(form_id)
+    form = form_or_404(form_id)
     filters = parse_filters(request.args)
     where = filters.clauses(form) + [submission_clause(g.user)]
     total = db.session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
@@ -359,13 +353,9 @@ class _Layout:
 
 @bp.get("/forms/<form_id>/submissions/<path:instance_id>")
 def submission_detail(form_id: str, instance_id: str):
-    form = _form_or_404(form_id)
-    sub = db.session.scalar(
-        select(Submission).where(Submission.form_pk == form.id, Submission.instance_id == instance_id,
-                                 submission_clause(g.user))
-        .options(selectinload(Submission.attachments)))
-    if sub is None:
-        abort(404)  # absent, or another district's: the same answer
+    form = form_or_404(form_id)
+    sub = scoped_submission_or_404(instance_id, Submission.form_pk == form.id,
+                                   options=[selectinload(Submission.attachments)])
     version = db.session.scalar(
         select(FormVersion).where(FormVersion.id == sub.form_version_id)
         .options(load_only(FormVersion.id, FormVersion.version, FormVersion.title, FormVersion.definition)))
@@ -461,7 +451,7 @@ def _export_basename(form: Form) -> str:
 def export(form_id: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    form = _form_or_404(form_id)
+    form = form_or_404(form_id)
     filters = parse_filters(request.args)
     headers = (request.args.get("headers") or "labels").strip()
     if headers not in ("labels", "names"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -16,7 +16,8 @@ from werkzeug.routing import BuildError
 
 from app import db
 from app.forms import publishing
-from app.models import Form, FormVersion
+from app.forms.lookups import form_or_404, version_or_404
+from app.models import Form
 from app.xlsform.problems import Problem, WorkbookRejected
 
 bp = Blueprint("forms", __name__)
@@ -170,24 +171,9 @@ def publish(token: str):
     return redirect(target, code=303)
 
 
-def _form_or_404(form_id: str) -> Form:
-    form = db.session.scalar(select(Form).where(Form.form_id == form_id))
-    if form is None:
-        abort(404)
-    return form
-
-
-def _version_or_404(form_id: str, version: str) -> FormVersion:
-    fv = db.session.scalar(
-        select(FormVersion).join(Form).where(Form.form_id == form_id, FormVersion.version == version))
-    if fv is None:
-        abort(404)
-    return fv
-
-
 @bp.get("/forms/<form_id>")
 def detail(form_id: str):
-    form = _form_or_404(form_id)
+    form = form_or_404(form_id)
     versions = list(reversed(form.versions))
     latest = form.latest
     warnings = [Problem(**w) for w in (latest.warnings or [])] if latest else []
@@ -199,7 +185,7 @@ def detail(form_id: str):
 
 @bp.get("/forms/<form_id>/versions/<version>/workbook.xlsx")
 def download_workbook(form_id: str, version: str):
-    fv = _version_or_404(form_id, version)
+    fv = version_or_404(form_id, version)
     return Response(
         fv.xlsx,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -209,7 +195,7 @@ def download_workbook(form_id: str, version: str):
 
 @bp.get("/forms/<form_id>/versions/<version>/form.xml")
 def download_xform(form_id: str, version: str):
-    fv = _version_or_404(form_id, version)
+    fv = version_or_404(form_id, version)
     return Response(fv.xform, mimetype="text/xml",
                     headers={"Content-Disposition": _attachment(f"{form_id}-{version}.xml")})
 

@@ -19,8 +19,8 @@ from flask import Blueprint, abort, g, jsonify, render_template, url_for
 from sqlalchemy import select
 
 from app import db
-from app.auth.scope import submission_clause
 from app.forms.definitions import definition_of
+from app.forms.lookups import scoped_submission_or_404
 from app.models import Form, FormVersion, Score, Submission
 from app.scoring.schemas import SubmissionScoreSchema
 from app.scoring.store import group_changes, previous_score, special_paths
@@ -57,14 +57,6 @@ def ink_for(colour: str | None) -> str:
 
     lum = 0.2126 * lin(r) + 0.7152 * lin(g_) + 0.0722 * lin(b)
     return "#000000" if lum > 0.179 else "#ffffff"
-
-
-def _scoped_submission(instance_id: str) -> Submission:
-    sub = db.session.scalar(select(Submission).where(Submission.instance_id == instance_id,
-                                                     submission_clause(g.user)))
-    if sub is None:
-        abort(404)
-    return sub
 
 
 def group_label(sub: Submission, version: FormVersion, group_ref: str | None) -> dict[str, str]:
@@ -161,7 +153,7 @@ def fill_scoring_json(version: FormVersion) -> str | None:
 
 
 def _payload_or_404(instance_id: str) -> tuple[Submission, dict[str, Any]]:
-    sub = _scoped_submission(instance_id)
+    sub = scoped_submission_or_404(instance_id)
     row = db.session.scalar(select(Score).where(Score.submission_id == sub.id))
     if row is None:
         abort(404)  # not a scored form (or not scored)
@@ -187,7 +179,7 @@ def render_meeting(sub: Submission, committee: dict[str, Any] | None = None) -> 
 
 @bp.get("/submissions/<instance_id>/meeting")
 def meeting(instance_id: str):
-    return render_meeting(_scoped_submission(instance_id))
+    return render_meeting(scoped_submission_or_404(instance_id))
 
 
 @bp.get("/api/v1/submissions/<instance_id>/score")
