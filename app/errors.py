@@ -29,6 +29,15 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+def json_error(status: int, message_th: str, message_en: str, fields: dict | None = None):
+    """The JSON error body every JSON answer uses: {"error": {status, message_th, message_en[, fields]}}
+    (`fields`: per-field messages of a rejected query or body, app/forms/api.py)."""
+    body = {"status": status, "message_th": message_th, "message_en": message_en}
+    if fields:
+        body["fields"] = fields
+    return jsonify({"error": body}), status
+
+
 def error_response(status: int, message_th: str | None = None, message_en: str | None = None):
     th, en = MESSAGES.get(status, MESSAGES[500])
     th, en = message_th or th, message_en or en
@@ -37,7 +46,7 @@ def error_response(status: int, message_th: str | None = None, message_en: str |
 
         return openrosa_message(f"{th} / {en}", status)
     if wants_json():
-        return jsonify({"error": {"status": status, "message_th": th, "message_en": en}}), status
+        return json_error(status, th, en)
     return render_template("errors/error.html", status=status, message_th=th, message_en=en), status
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import defer, selectinload
 from app import db
 from app.auth.masking import mask_data, mask_errors, national_id_paths
 from app.auth.scope import may_see_submission, sees_national_ids, submission_clause
+from app.errors import json_error
 from app.forms.lookups import find_form, find_scoped_submission
 from app.forms.definitions import definition_of
 from app.forms.schemas import (
@@ -47,10 +48,7 @@ class ApiError(Exception):
 
 @bp.errorhandler(ApiError)
 def _api_error(e: ApiError):
-    body = {"status": e.status, "message_th": e.message_th, "message_en": e.message_en}
-    if e.fields:
-        body["fields"] = e.fields
-    return jsonify({"error": body}), e.status
+    return json_error(e.status, e.message_th, e.message_en, e.fields)
 
 
 def _form_or_404(form_id: str) -> Form:
