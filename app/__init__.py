@@ -28,6 +28,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True) if hasattr(
         app.config["INSTANCE_DIR"], "mkdir") else None
+    if not app.config.get("SECRET_KEY"):
+        from app.instance_secret import instance_secret
+
+        app.config["SECRET_KEY"] = instance_secret(app.config["INSTANCE_DIR"])
 
     db.init_app(app)
     templating.init_app(app)

@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Signs sessions and CSRF tokens. Unset: a random key made once and kept in the instance folder
+    # (instance_secret.py), never a default everyone knows.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     INSTANCE_DIR = Path(os.environ.get("CHUMCHON_INSTANCE", ROOT / "instance"))
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'chumchon.db'}"
     # Largest request we accept: a workbook or a submission with its photos.
