@@ -50,6 +50,11 @@ export function isStorable(response) {
   return true;
 }
 
+/** A cached answer that never changes (Cache-Control: immutable): no need to ask the server again. */
+export function isImmutable(response) {
+  return Boolean(response) && /immutable/i.test(response.headers.get("Cache-Control") || "");
+}
+
 const storableOnly = { cacheWillUpdate: async ({ response }) => (isStorable(response) ? response : null) };
 
 export function formCacheName(formId, version) {
@@ -67,15 +72,14 @@ cleanupOutdatedCaches();
 
 // ---- routes --------------------------------------------------------------------------------------
 
+// Stale-while-revalidate into the version's cache (one strategy object per cache).
 const strategies = new Map();
-function formStrategy(kind, formId, version) {
+function formStrategy(formId, version) {
   const cacheName = formCacheName(formId, version);
-  const key = `${kind}|${cacheName}`;
-  if (!strategies.has(key)) {
-    const Strategy = kind === "page" ? StaleWhileRevalidate : CacheFirst;
-    strategies.set(key, new Strategy({ cacheName, plugins: [storableOnly], matchOptions: MATCH }));
+  if (!strategies.has(cacheName)) {
+    strategies.set(cacheName, new StaleWhileRevalidate({ cacheName, plugins: [storableOnly], matchOptions: MATCH }));
   }
-  return strategies.get(key);
+  return strategies.get(cacheName);
 }
 
 // A versioned fill page is immutable content: served at once from its version's cache (a repeat
@@ -85,15 +89,21 @@ registerRoute(({ url, request }) => request.method === "GET" && url.origin === s
     && VERSIONED_FILL.test(url.pathname),
   ({ url, request, event }) => {
     const [, id, v] = url.pathname.match(VERSIONED_FILL);
-    return formStrategy("page", decodePart(id), decodePart(v)).handle({ request, event });
+    return formStrategy(decodePart(id), decodePart(v)).handle({ request, event });
   });
 
-// Media of a version (CSV choice lists, XML instances): immutable, cache first.
+// Media of a version: files attached at publish are immutable (served from the cache, never asked
+// again); the registry lists made per user (groups.csv, villages.csv: `no-cache`) are served from the
+// cache at once and refreshed in the background, so a group the district approves reaches the form.
 registerRoute(({ url, request }) => request.method === "GET" && url.origin === self.location.origin
     && MEDIA.test(url.pathname),
-  ({ url, request, event }) => {
+  async ({ url, request, event }) => {
     const [, id, v] = url.pathname.match(MEDIA);
-    return formStrategy("media", decodePart(id), decodePart(v)).handle({ request, event });
+    const formId = decodePart(id);
+    const version = decodePart(v);
+    const cached = await (await caches.open(formCacheName(formId, version))).match(request, MATCH);
+    if (isImmutable(cached)) return cached;
+    return formStrategy(formId, version).handle({ request, event });
   });
 
 // /forms/<id>/fill (the latest version): the network decides online; offline, the cached page of
@@ -212,13 +222,15 @@ async function cacheForms() {
     const cache = await caches.open(name);
     let complete = true;
     for (const url of [form.fill_url, ...(form.media || [])]) {
-      if (await cache.match(url, MATCH)) continue;
+      const cached = await cache.match(url, MATCH);
+      // A cached fill page or immutable file is kept; a registry list is refetched while online.
+      if (cached && (!fresh || url === form.fill_url || isImmutable(cached))) continue;
       try {
         const response = fresh ? await fetchStorable(url) : null;
         if (response) await cache.put(url, response);
-        else complete = false;
+        else if (!cached) complete = false;
       } catch {
-        complete = false;
+        if (!cached) complete = false;
       }
     }
     book[name] = { ...(book[name] || {}), cachedAt: book[name]?.cachedAt || now, supersededAt: null };

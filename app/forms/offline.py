@@ -5,8 +5,9 @@ keep on the tablet.
   site root, so its scope is the whole app. `Cache-Control: no-cache`: the browser checks for a new
   build on every navigation (the bundle embeds the precache manifest, so a new build = a new worker).
 - `/offline/manifest.json` lists, for the signed-in user, every published form they may fill: the
-  latest version's versioned fill URL (immutable, cached per version by the worker) and its media
-  (CSV choice lists, XML instances). It also carries a fresh CSRF token for the session, so code that
+  latest version's versioned fill URL (cached per version by the worker) and its media: the files
+  attached at publish (CSV choice lists, XML instances; immutable) and the registry lists the form
+  reads (groups.csv, villages.csv: made per user and changing, so the worker refreshes them). It also carries a fresh CSRF token for the session, so code that
   sends queued work after a long time offline can use a token of the *current* session rather than
   the one baked into a page that was cached days ago. No server state: badges ("ready offline") are
   computed in the page from Cache Storage.
@@ -42,6 +43,15 @@ def service_worker():
     return response
 
 
+def offline_media_urls(fv) -> list[str]:  # noqa: ANN001
+    """Every media URL the fill page of `fv` loads: attached files, then the registry lists it reads."""
+    from app.registry.media import registry_files_needed
+
+    attached = sorted(m.filename for m in fv.media)
+    names = attached + [n for n in registry_files_needed(fv.xform) if n not in attached]
+    return [url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version, filename=n) for n in names]
+
+
 @bp.get("/offline/manifest.json")
 def manifest():
     forms = db.session.scalars(select(Form).order_by(Form.title)).all()
@@ -56,8 +66,7 @@ def manifest():
             "version": fv.version,
             "fill_url": url_for("fill.fill_form_version", form_id=form.form_id, version=fv.version),
             "latest_url": url_for("fill.fill_form", form_id=form.form_id),
-            "media": [url_for("fill.form_media", form_id=form.form_id, version=fv.version, filename=m.filename)
-                      for m in sorted(fv.media, key=lambda m: m.filename)],
+            "media": offline_media_urls(fv),
         })
     user = g.get("user")
     response = jsonify({

@@ -104,7 +104,10 @@ def _upload_response(status: int, **ctx):
 @bp.get("/forms")
 def index():
     forms = db.session.scalars(select(Form).order_by(Form.title)).all()
-    return render_template("forms/index.html", forms=forms)
+    from app.forms.offline import offline_media_urls
+
+    media_urls = {f.id: offline_media_urls(f.latest) for f in forms if f.latest is not None}
+    return render_template("forms/index.html", forms=forms, media_urls=media_urls)
 
 
 @bp.route("/forms/upload", methods=["GET", "POST"])

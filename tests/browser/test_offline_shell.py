@@ -401,6 +401,54 @@ def test_a_new_build_found_on_the_form_list_takes_over_there(launch, server, pub
     assert not profile.js_errors, profile.js_errors
 
 
+def test_registry_lists_are_kept_with_the_form_and_a_newly_approved_group_reaches_it(
+        launch, server, make_user, app):
+    """The assessment reads groups.csv (made per user from the registry, not attached at publish):
+    "ready offline" means it is on the tablet before the form was ever opened, and a group the
+    district approves later reaches the tablet with the next online visit, offline too."""
+    from app.demo import publish_bundled
+    from app.registry.seed import seed_villages
+    from tests.browser.test_bundled_assessment import DISTRICT, GROUP, GROUP_NAME, add_group
+    from tests.conftest import TEST_PASSWORD
+
+    publish_bundled()
+    seed_villages()
+    add_group(GROUP, GROUP_NAME, DISTRICT)
+    version = app_latest_version("sg_assessment_21")
+    officer = make_user("officer", district=DISTRICT)
+    profile = launch()
+    page = profile.new_page()
+    sign_in_page(page, officer.username, TEST_PASSWORD)
+    page.goto("/forms")
+    wait_ready_offline(page, 3)
+    groups_url = f"/forms/sg_assessment_21/versions/{version}/media/groups.csv"
+    cached = page.evaluate("""async ([name, url]) => {
+        const r = await (await caches.open(name)).match(url, {ignoreVary: true});
+        return r ? await r.text() : null;
+    }""", [f"chumchon-form:sg_assessment_21:{version}", groups_url])
+    assert cached is not None and GROUP_NAME in cached
+
+    add_group("SG-4209-T009", "กลุ่มออมทรัพย์ที่เพิ่งอนุมัติ", DISTRICT)  # the district approves one more
+    page.goto("/forms")
+    wait_ready_offline(page, 3)
+    go_offline(profile, server)
+    page.goto(fill_url("sg_assessment_21", version))
+    page.wait_for_selector("#fill[data-ready=true]")
+    choices = page.locator('.q[data-name="group"] .choice').all_inner_texts()
+    assert any(GROUP_NAME in c for c in choices), choices
+    assert any("กลุ่มออมทรัพย์ที่เพิ่งอนุมัติ" in c for c in choices), choices
+    assert not profile.js_errors, profile.js_errors
+
+
+def app_latest_version(form_id: str) -> str:
+    from sqlalchemy import select
+
+    from app import db
+    from app.models import Form
+
+    return db.session.scalar(select(Form).where(Form.form_id == form_id)).latest.version
+
+
 def test_a_sign_in_redirect_never_replaces_a_cached_page(profile, server, published, make_user, app):
     """Signed out (session gone) while online: the worker's refresh of a cached fill page gets a
     redirect to /signin, and the cached page stays as it was."""
