@@ -44,6 +44,7 @@ from app.reports.export import (
     ZIP_CONTENT_TYPE,
     ExportOptions,
     ExportRecord,
+    definition_for_versions,
     has_repeats,
     is_note,
     is_select_multiple,
@@ -174,6 +175,21 @@ def _latest_definition(form: Form) -> FormDefinition | None:
         .options(load_only(FormVersion.id, FormVersion.version, FormVersion.definition))
         .order_by(FormVersion.id.desc()).limit(1))
     return definition_of(version) if version is not None else None
+
+
+def _export_definition(form: Form) -> FormDefinition | None:
+    """The latest definition, plus the questions and options of older versions that still have
+    submissions (app/reports/export.definition_for_versions): no answer loses its column."""
+    latest = _latest_definition(form)
+    if latest is None:
+        return None
+    older = [definition_of(v) for v in db.session.scalars(
+        select(FormVersion).where(FormVersion.form_pk == form.id, FormVersion.version != latest.version,
+                                  FormVersion.id.in_(select(Submission.form_version_id)
+                                                     .where(Submission.form_pk == form.id)))
+        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.definition))
+        .order_by(FormVersion.id.desc()))]
+    return definition_for_versions(latest, older) if older else latest
 
 
 def _language(definition: FormDefinition | None, asked: str | None) -> str | None:
@@ -456,7 +472,7 @@ def export(form_id: str, fmt: str):
     headers = (request.args.get("headers") or "labels").strip()
     if headers not in ("labels", "names"):
         raise BadQuery("หัวคอลัมน์ต้องเป็น labels หรือ names", "headers must be labels or names.")
-    definition = _latest_definition(form)
+    definition = _export_definition(form)
     if definition is None:
         abort(404)
     options = ExportOptions(headers=headers, language=_language(definition, request.args.get("lang")))

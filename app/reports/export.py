@@ -7,6 +7,7 @@ gets a leading single quote, so Excel and LibreOffice never evaluate it as a for
 """
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
@@ -131,6 +132,47 @@ def node_choices(node: Node, definition: FormDefinition) -> list[Choice]:
         texts = label if isinstance(label, dict) else ({"default": str(label)} if label else {})
         choices.append(Choice(name=str(name), label=texts))
     return choices
+
+
+def definition_for_versions(latest: FormDefinition, older: Iterable[FormDefinition]) -> FormDefinition:
+    """The latest version's definition plus what older versions had and it dropped, so an export over
+    submissions of several versions loses no answer: a question removed later keeps its column (after
+    its former neighbour, inside its group or repeat), an option removed later keeps its flag column.
+    `older`: newest first; the latest's labels and order win wherever both have a question."""
+    merged = copy.deepcopy(latest)
+    for old in older:
+        _graft(merged, merged.root, old, old.root)
+    return merged
+
+
+def _graft(merged: FormDefinition, target: Node, old_def: FormDefinition, source: Node) -> None:
+    have = {c.name: c for c in target.children}
+    position = -1  # where the previous child of `source` sits in `target`
+    for child in source.children:
+        existing = have.get(child.name)
+        if existing is None:
+            taken = copy.deepcopy(child)
+            _own_choices(taken, child, old_def)
+            target.children.insert(position + 1, taken)
+            have[child.name] = taken
+            position += 1
+            continue
+        position = target.children.index(existing)
+        if existing.kind == child.kind and child.kind in ("group", "repeat"):
+            _graft(merged, existing, old_def, child)
+        elif is_select_one(existing) or is_select_multiple(existing):
+            current = node_choices(existing, merged)
+            known = {c.name for c in current}
+            dropped = [c for c in node_choices(child, old_def) if c.name not in known]
+            if dropped:
+                existing.choices = [*current, *dropped]
+
+
+def _own_choices(taken: Node, original: Node, old_def: FormDefinition) -> None:
+    """A node taken from an older definition keeps its choices itself (its list may be gone)."""
+    for new, old in zip(taken.walk(), original.walk()):
+        if is_select_one(old) or is_select_multiple(old):
+            new.choices = node_choices(old, old_def)
 
 
 def has_repeats(definition: FormDefinition) -> bool:

@@ -345,6 +345,29 @@ def test_csv_export_of_form_without_repeats_is_one_csv(client, app):
     assert rows[1][-2:] == ["'=1+1", "-5"]
 
 
+def test_an_export_keeps_the_answers_to_a_question_the_latest_version_dropped(client, app):
+    from tests.reports.helpers import flat_definition
+
+    s = db.session()
+    form = Form(form_id="flat", title="Flat")
+    v1 = FormVersion(form=form, version="1", title="Flat", xlsx_filename="f.xlsx", xlsx=b"", xform="",
+                     survey={}, definition=flat_definition().to_dict(), content_hash="x1", published_by="t")
+    latest = flat_definition()
+    latest.version = "2"
+    latest.root.children = [c for c in latest.root.children if c.name != "n"]  # v2 no longer asks n
+    v2 = FormVersion(form=form, version="2", title="Flat", xlsx_filename="f.xlsx", xlsx=b"", xform="",
+                     survey={}, definition=latest.to_dict(), content_hash="x2", published_by="t")
+    s.add_all([form, v1, v2])
+    s.commit()
+    add_submission(v1, "uuid:old", data={"/data/name": "ก่อน", "/data/n": "7"})
+    add_submission(v2, "uuid:new", data={"/data/name": "หลัง"})
+    rows = list(csv.reader(io.StringIO(client.get("/forms/flat/export.csv?headers=names").data.decode("utf-8-sig"))))
+    by_id = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert rows[0][-2:] == ["name", "n"]
+    assert by_id["uuid:old"]["n"] == "7" and by_id["uuid:new"]["n"] == ""
+    assert by_id["uuid:old"]["_version"] == "1"
+
+
 def test_export_follows_the_superseded_toggle(client, fv):
     add_submission(fv, "uuid:v1", is_current=False)
     add_submission(fv, "uuid:v2", deprecated_id="uuid:v1", root="uuid:v1")

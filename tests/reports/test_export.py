@@ -254,3 +254,35 @@ def test_safe_text_leaves_ordinary_text_alone():
     assert safe_text("บ้าน 5") == "บ้าน 5"
     assert safe_text("") == ""
     assert safe_text("=x") == "'=x"
+
+
+def test_an_export_over_versions_keeps_questions_and_options_a_later_version_dropped():
+    """v1 asked `age` and offered cassava; v2 dropped both (and added `phone`): the merged definition
+    keeps v1's answers in their own columns, in v1's place, and v2's new question too."""
+    from app.reports.export import definition_for_versions
+    from app.xlsform.definition import Node
+
+    v1 = sample_definition(version="1")
+    v2 = sample_definition(version="2")
+    v2.root.children = [c for c in v2.root.children if c.name != "age"]
+    v2.root.children.insert(2, Node(path="/data/phone", name="phone", kind="field", control="input",
+                                    label={EN: "Phone"}))
+    crops = next(n for n in v2.nodes() if n.name == "crops")
+    crops.choices = [c for c in crops.choices if c.name != "cassava"]
+    v2.root.children[-2].children = [c for c in v2.root.children[-2].children if c.name != "mage"]
+
+    merged = definition_for_versions(v2, [v1])
+    main = build_tables(merged, NAMES)[0]
+    assert main.headers[5:] == [
+        "name", "age", "phone", "balance", "crops", "crops/rice", "crops/rubber", "crops/cassava", "sex",
+        "hh/village", "hh/photo", "hh/location", "score", "meta/instanceID",
+    ]
+    members = build_tables(merged, NAMES)[1]
+    assert "mage" in members.headers
+    old_row = as_dicts(xlsx_sheets(merged, [record()])["household"])[0]
+    assert old_row["age"] == 42 and old_row["crops/cassava"] == 0 and old_row["crops/rubber"] == 1
+    # the latest definition itself is left as it was
+    assert "age" not in [n.name for n in v2.nodes()]
+    assert [c.name for c in crops.choices] == ["rice", "rubber"]
+    # without older versions nothing changes
+    assert build_tables(definition_for_versions(v2, []), NAMES)[0].headers == build_tables(v2, NAMES)[0].headers
