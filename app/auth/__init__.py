@@ -144,6 +144,22 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+# Who is signed in on this device, readable by the page's scripts (not a secret: a user id). A page the
+# service worker serves from its cache carries the <body data-user-id> of whoever was signed in when it
+# was cached; on a shared tablet the drafts and outbox must go to the one signed in now
+# (static/js/offline/store.js currentUser). Set on every page of a browser session, removed at sign-out.
+DEVICE_USER_COOKIE = "chumchon_user"
+
+
+def device_user_cookie(response: Response) -> Response:
+    user = g.get("user")
+    if user is not None and session.get("uid") == user.id and request.cookies.get(DEVICE_USER_COOKIE) != str(user.id):
+        response.set_cookie(DEVICE_USER_COOKIE, str(user.id), httponly=False, samesite="Lax", path="/",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"],
+                            max_age=int(current_app.permanent_session_lifetime.total_seconds()))
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(days=30))
     app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", True)
@@ -155,6 +171,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(enforce)
     app.after_request(security_headers)
+    app.after_request(device_user_cookie)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_e):  # noqa: ANN001

@@ -13,9 +13,9 @@ officer's unsent work on a shared tablet must survive), and the POST answers wit
 """
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
-from app.auth import audit
+from app.auth import DEVICE_USER_COOKIE, audit
 from app.auth.accounts import check_credentials
 from app.auth.audit import Action
 from app.templating import be_date
@@ -71,4 +71,5 @@ def signout():
     session.clear()
     response = redirect(url_for("auth.signin", signed_out=1), code=303)
     response.headers["Clear-Site-Data"] = '"cache"'
+    response.delete_cookie(DEVICE_USER_COOKIE, path="/", samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -440,6 +440,39 @@ def test_registry_lists_are_kept_with_the_form_and_a_newly_approved_group_reache
     assert not profile.js_errors, profile.js_errors
 
 
+def test_on_a_shared_tablet_a_cached_form_page_keeps_drafts_for_who_is_signed_in_now(
+        launch, server, published, make_user):
+    """A form page the worker kept names (in <body data-user-id>) whoever was signed in when it was
+    cached; officer B, signed in after A on the same tablet, opens it from the cache: B's draft is
+    B's (B's drafts page lists it), not A's."""
+    from tests.conftest import TEST_PASSWORD
+
+    a, b = make_user("officer"), make_user("officer")
+    profile = launch()
+    page = profile.new_page()
+    sign_in_page(page, a.username, TEST_PASSWORD)
+    page.goto("/forms")
+    wait_ready_offline(page, 2)
+    url = fill_url(ALL_TYPES_FORM_ID, published[ALL_TYPES_FORM_ID])
+    page.goto(url)
+    page.wait_for_selector("#fill[data-ready=true]")
+    page.goto("/signout")
+    page.get_by_role("button", name="ออกจากระบบ").click()
+    page.wait_for_url("**/signin**")
+
+    sign_in_page(page, b.username, TEST_PASSWORD)
+    page.goto(url)  # from the worker's cache (refreshed behind it): still A's <body data-user-id>
+    page.wait_for_selector("#fill[data-ready=true]")
+    assert page.evaluate("document.body.dataset.userId") == str(a.id)
+    page.locator('.q[data-name="respondent"] input').fill("ร่างของบี")
+    page.wait_for_url("**?draft=*")
+    assert page.evaluate("window.chumchon.drafts.userId") == str(b.id)
+    page.goto("/drafts")
+    page.wait_for_selector("#offline-page[data-ready=true]")
+    assert page.locator("#offline-page").get_attribute("data-drafts") == "1"
+    assert not profile.js_errors, profile.js_errors
+
+
 def app_latest_version(form_id: str) -> str:
     from sqlalchemy import select
 

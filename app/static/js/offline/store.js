@@ -44,9 +44,13 @@ export function db() {
   return dbPromise;
 }
 
-/** The signed-in user's id (base.html <body data-user-id>), or "" when nobody is signed in. */
+/** The signed-in user's id, or "" when nobody is signed in: the `chumchon_user` cookie (who is signed
+ *  in on this device now, app/auth DEVICE_USER_COOKIE) before base.html's <body data-user-id>, which on
+ *  a page the service worker kept is whoever was signed in when it was cached. */
 export function currentUser() {
-  return document.body?.dataset.userId || "";
+  const page = document.body?.dataset.userId || "";
+  const cookie = /(?:^|;\s*)chumchon_user=(\d+)/.exec(document.cookie);
+  return page && cookie ? cookie[1] : page;
 }
 
 export const keyOf = (userId, instanceID) => `${userId}|${instanceID}`;
