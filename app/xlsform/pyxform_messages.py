@@ -113,7 +113,9 @@ ERROR_CODES_TH: dict[str, _Th] = {
     "SURVEY_002": _Th("'begin {type}' ชื่อ '{name}' ไม่มี 'end {type}' ปิดท้าย",
                       "เพิ่มแถว end {type} หลังคำถามสุดท้ายของกลุ่ม",
                       "Add an end row after the last question of the group.", sheet="survey", column="type"),
-    "SURVEY_003": _Th("พารามิเตอร์ incremental ของคำถามแผนที่ต้องเป็น true หรือไม่ใส่", "", ""),
+    "SURVEY_003": _Th("พารามิเตอร์ incremental ของคำถามแผนที่ต้องเป็น true หรือไม่ใส่",
+                      "ในคอลัมน์ parameters เขียน incremental=true หรือลบ incremental ออก",
+                      "In the parameters column write incremental=true, or remove incremental."),
     "SURVEY_004": _Th("คอลัมน์ parameters เขียนไม่ถูกต้อง ต้องเป็นรูปแบบ key=value คั่นด้วยช่องว่าง",
                       "เช่น start=1 end=10 step=1", "For example: start=1 end=10 step=1",
                       sheet="survey", column="parameters"),
@@ -190,7 +192,10 @@ RAW_RULES: list[tuple[str, str, _Th]] = [
      _Th("ใช้ choice_filter ร่วมกับ or_other ไม่ได้", "เพิ่มตัวเลือก 'อื่นๆ' เองแทน or_other",
          "Add your own 'other' choice instead of or_other.", sheet="survey", column="choice_filter")),
     (r"Choice filter not supported for table-list appearance\.", "table_list_filter",
-     _Th("ใช้ choice_filter กับ appearance table-list ไม่ได้", "", "", sheet="survey", column="choice_filter")),
+     _Th("ใช้ choice_filter กับ appearance table-list ไม่ได้",
+         "ลบ choice_filter ของคำถามในตาราง หรือเลิกใช้ table-list แล้วแยกคำถามออกมา",
+         "Remove the choice_filter of the questions in the table, or stop using table-list and ask them "
+         "one by one.", sheet="survey", column="choice_filter")),
     (r"Audits must always be named 'audit\.'.*", "audit_name",
      _Th("คำถามชนิด audit ต้องเว้นคอลัมน์ name ว่างไว้", "ลบชื่อออก", "Leave the name empty.",
          sheet="survey", column="name")),
@@ -230,15 +235,24 @@ RAW_RULES: list[tuple[str, str, _Th]] = [
      _Th("ชีต settings มีทั้งคอลัมน์ form_id และ id_string", "ลบคอลัมน์ id_string",
          "Delete the id_string column.", sheet="settings")),
     (r"Cannot omit instanceID, it is required for encryption\.", "instanceid_required",
-     _Th("ฟอร์มที่เข้ารหัสต้องมี instanceID", "", "", sheet="settings")),
+     _Th("ฟอร์มที่เข้ารหัสต้องมี instanceID",
+         "ลบ omit_instanceID ในชีต settings หรือเลิกเข้ารหัส (ลบ public_key ในชีต settings)",
+         "Remove what omits the instanceID (omit_instanceID on the settings sheet), or stop encrypting "
+         "(remove public_key from the settings sheet).", sheet="settings")),
     (r"Question '(?P<name>.*)' is a select from file type, using 'search\(\)'.*", "search_from_file",
-     _Th("คำถาม '{name}' ใช้ search() กับตัวเลือกจากไฟล์ ซึ่งใช้ร่วมกันไม่ได้", "", "",
-         sheet="survey", column="appearance")),
+     _Th("คำถาม '{name}' ใช้ search() กับตัวเลือกจากไฟล์ ซึ่งใช้ร่วมกันไม่ได้",
+         "ลบ search() ออกจาก appearance (ใช้ choice_filter กรองแทน) หรือเปลี่ยนเป็น select_one ธรรมดา "
+         "แล้วใส่ไฟล์ใน appearance search()",
+         "Remove search() from the appearance (filter with choice_filter instead), or make it a plain "
+         "select_one and name the file inside search().", sheet="survey", column="appearance")),
     (r"Error reading \.xlsx file: .*", "unreadable_workbook",
      _Th("อ่านสมุดงานไม่ได้ ไฟล์อาจเสียหาย", "เปิดใน Excel แล้วบันทึกใหม่เป็น .xlsx",
          "Open it in Excel and save it again as .xlsx.")),
     (r"For 'background-geopoint' questions, the '(?P<column>\w+)' column must (?P<rule>.*)\.", "background_geopoint",
-     _Th("คำถาม background-geopoint: คอลัมน์ '{column}' ไม่ถูกต้อง", "", "", sheet="survey", column="{column}")),
+     _Th("คำถาม background-geopoint: คอลัมน์ '{column}' ไม่ถูกต้อง",
+         "background-geopoint ต้องมี trigger ชี้ไปที่คำถามอื่น และเว้นคอลัมน์ '{column}' ตามที่ข้อความภาษาอังกฤษบอก",
+         "A background-geopoint needs a trigger naming another question; fix the '{column}' column as the "
+         "message says.", sheet="survey", column="{column}")),
 ]
 
 
@@ -285,6 +299,12 @@ def _fmt(template: str | None, groups: dict[str, Any]) -> str | None:
         return template.format_map(_Safe({k: ("" if v is None else str(v)) for k, v in groups.items()}))
     except (ValueError, IndexError, KeyError):
         return template
+
+
+def _fill_hint(template: str, groups: dict[str, Any]) -> str:
+    """A hint with the message's values put in ({column}, {type}); other braces (${age}) left alone."""
+    return re.sub(r"\{(\w+)\}", lambda m: str(groups[m.group(1)]) if groups.get(m.group(1)) is not None
+                  else m.group(0), template)
 
 
 def _split(message: str) -> list[str]:
@@ -384,8 +404,8 @@ def _translate_one(text: str, level: str, sheets: Sheets | None) -> Problem:
         return Problem(
             message_th=_fmt(th.th, groups) or "",
             message_en=rest,
-            hint_th=th.hint_th,
-            hint_en=th.hint_en,
+            hint_th=_fill_hint(th.hint_th, groups),
+            hint_en=_fill_hint(th.hint_en, groups),
             sheet=_sheet_name(sheets, sheet),
             row=row if row else None,
             column=column,
@@ -415,8 +435,8 @@ def _translate_one(text: str, level: str, sheets: Sheets | None) -> Problem:
         return Problem(
             message_th=_fmt(th.th, groups) or "",
             message_en=rest,
-            hint_th=th.hint_th,
-            hint_en=th.hint_en,
+            hint_th=_fill_hint(th.hint_th, groups),
+            hint_en=_fill_hint(th.hint_en, groups),
             sheet=_sheet_name(sheets, p_sheet),
             row=p_row,
             column=p_col,
