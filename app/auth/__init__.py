@@ -101,6 +101,9 @@ def enforce():
     auth = request.authorization
     if rule is not None and rule.basic and auth is not None and auth.type == "basic":
         result = check_credentials(auth.username or "", auth.password or "", via="basic")
+        if result.reason == "throttled":
+            return error_response(429, "มีการใส่รหัสผ่านผิดจากเครือข่ายนี้หลายครั้ง กรุณารอ 15 นาทีแล้วลองใหม่",
+                                  "Too many wrong passwords from this network: wait 15 minutes and try again.")
         if result.reason != "ok":
             return _unauthorised(rule)
         g.user, g.auth_via = result.user, "basic"

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from app import db
 from app.auth import audit
 from app.auth.audit import Action
+from app.auth.throttle import throttled_until
 from app.auth.passwords import burn_time, hash_password, needs_rehash, password_problem, verify_password
 from app.models import District, Province, Role, User, utcnow
 
@@ -58,7 +59,7 @@ class AccountError(ValueError):
 @dataclass
 class CheckResult:
     user: User | None
-    reason: str  # ok | unknown | bad_password | locked | inactive
+    reason: str  # ok | unknown | bad_password | locked | inactive | throttled (locked_until: when to retry)
     locked_until: datetime | None = None
 
 
@@ -82,10 +83,21 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == name))
 
 
+def _client_ip() -> str | None:
+    from flask import has_request_context, request
+
+    return (request.remote_addr or "")[:64] or None if has_request_context() else None
+
+
 def check_credentials(username: str, password: str, *, via: str = "form") -> CheckResult:
     """Verify a username and password, applying lock-out; commits the counters and audit events."""
     user = find_user(username)
     now = utcnow()
+    remembered = via == "basic" and user is not None and user.active and _basic_remembered(user, password or "")
+    if not remembered:
+        wait = throttled_until(_client_ip(), now)
+        if wait is not None:  # too many failures from this address (throttle.py): no password is tried
+            return CheckResult(user, "throttled", wait)
     if user is None:
         burn_time(password or "")
         audit.record(Action.SIGNIN_FAILED, "user", None, {"username": (username or "")[:64], "reason": "unknown",
@@ -96,7 +108,6 @@ def check_credentials(username: str, password: str, *, via: str = "form") -> Che
         burn_time(password or "")
         audit.record(Action.SIGNIN_FAILED, "user", user.id, {"reason": "locked", "via": via}, actor=user)
         return CheckResult(user, "locked", locked_until)
-    remembered = via == "basic" and user.active and _basic_remembered(user, password or "")
     if not remembered and not verify_password(user.password_hash, password or ""):
         user.failed_logins = (user.failed_logins or 0) + 1
         lock = lock_duration(user.failed_logins)

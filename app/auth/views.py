@@ -39,6 +39,12 @@ def signin():
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
     result = check_credentials(username, password, via="form")
+    if result.reason == "throttled":
+        when = be_date(result.locked_until, with_time=True)
+        error = (f"มีการใส่รหัสผ่านผิดจากเครือข่ายนี้หลายครั้ง กรุณาลองใหม่หลัง {when} น.",
+                 f"Too many wrong passwords from this network: try again after {when}.")
+        return render_template("auth/signin.html", next_url=next_url, error=error, username=username,
+                               signed_out=False), 429
     if result.reason != "ok":
         if result.reason == "locked" or (result.reason == "bad_password" and result.locked_until):
             when = be_date(result.locked_until, with_time=True)

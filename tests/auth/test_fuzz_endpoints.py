@@ -110,6 +110,9 @@ def test_fuzz_submission_endpoint(world, data):
     assert r.status_code < 500, (r.status_code, xml[:200])
     subs, conflicts, quarantined, _blobs, users = (a - b for a, b in zip(after, before))
     assert users == 0
+    if r.status_code == 429:  # many wrong passwords from this address (app/auth/throttle.py): nothing tried
+        assert after[:3] == before[:3]
+        return
     if auth != "basic":
         assert r.status_code == 401 and after[:3] == before[:3]  # nothing at all from the unauthenticated
         return
