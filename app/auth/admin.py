@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from app import db
 from app.auth import accounts
 from app.auth.audit import Action
+from app.auth.scope import audit_clause
 from app.models import AuditEvent, District, Province, Role, User
 
 bp = Blueprint("admin", __name__)
@@ -110,7 +111,7 @@ def audit():
     page_text = (request.args.get("page") or "1").strip()
     page = int(page_text) if page_text.isascii() and page_text.isdigit() and 0 < len(page_text) < 9 else 1
     page = max(page, 1)  # ?page=0 would be a negative OFFSET (an error on PostgreSQL)
-    where = [AuditEvent.action == action] if action in Action.ALL else []
+    where = [audit_clause(g.user)] + ([AuditEvent.action == action] if action in Action.ALL else [])
     total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
     events = db.session.scalars(select(AuditEvent).where(*where).order_by(AuditEvent.id.desc())
                                .limit(AUDIT_PER_PAGE).offset((page - 1) * AUDIT_PER_PAGE)).all()

@@ -25,7 +25,7 @@ from __future__ import annotations
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import aliased
 
-from app.models import District, Group, OfficerAssignment, Role, Score, Submission, User
+from app.models import AuditEvent, District, Group, OfficerAssignment, Role, Score, Submission, User
 
 # Who may open a record in the browser to correct it (a new record via meta/deprecatedID): the
 # officer who sent it or an assigned officer, the district office, an admin (within their scope).
@@ -75,6 +75,21 @@ def district_codes(user: User | None, own_district_roles=DISTRICT_AND_OFFICER_RO
     if user.role in own_district_roles and user.district is not None:
         return [user.district.code]
     return []
+
+
+def audit_clause(user: User | None):
+    """WHERE clause: the audit events `user` may read. Admin: all. Province: events by accounts of their
+    province (its district offices and officers, and province accounts); events with no account
+    (unknown usernames tried, the CLI, committee links) are admin-only."""
+    if user is None or not user.active:
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.PROVINCE and user.province_id is not None:
+        actors = (select(User.id).outerjoin(District, User.district_id == District.id)
+                  .where(or_(District.province_id == user.province_id, User.province_id == user.province_id)))
+        return AuditEvent.actor_id.in_(actors)
+    return false()
 
 
 # ---- submissions ----------------------------------------------------------------------------------
