@@ -462,6 +462,48 @@ class _Reader:
         return levels
 
 
+    # --- a calculate that repeats the levels ---------------------------------------------------------
+
+    _LEVEL_TEST = re.compile(r">=\s*(-?[\d.]+)\s*,\s*(['\"])(.*?)\2")
+
+    def check_level_calculates(self, levels: list[dict[str, Any]]) -> None:
+        """An XForm cannot read the levels sheet, so a form that shows a provisional level on the
+        tablet repeats its thresholds in a calculation (`if(${percent} >= 75, 'Level 3', …)`). Every
+        `>= N, 'label'` there whose label names a level must use that level's min_percent: otherwise
+        the tablet would show the group one level and the meeting screen (from the sheet) another."""
+        found = _find(self.sheets, "survey")
+        if not found or not levels:
+            return
+        sheet, rows = found
+        cols = _columns(rows)
+        calc_ci = cols.get("calculation")
+        if calc_ci is None:
+            return
+        by_text: dict[str, dict[str, Any]] = {}
+        for lv in levels:
+            for text in [lv["name"], *lv["label"].values()]:
+                if text:
+                    by_text[text.strip()] = lv
+        header = _header(rows, calc_ci, "calculation")
+        for ri, row in enumerate(rows[1:], start=2):
+            expr = _cell(row, calc_ci)
+            for m in self._LEVEL_TEST.finditer(expr):
+                lv = by_text.get(m.group(3).strip())
+                n = _number(m.group(1))
+                if lv is None or n is None or n == lv["min_percent"]:
+                    continue
+                want = _json_number(lv["min_percent"])
+                self.problem(
+                    "scoring_level_calculate",
+                    f"สูตรนี้ให้ '{m.group(3)}' เมื่อร้อยละ >= {m.group(1)} แต่ชีต levels กำหนด {want}",
+                    f"This calculation gives '{m.group(3)}' from {m.group(1)} % but the levels sheet says {want} %.",
+                    f"เปลี่ยน {m.group(1)} ในสูตรเป็น {want} ให้ตรงกับชีต levels (หรือแก้ชีต levels) "
+                    "มิฉะนั้นแท็บเล็ตจะแสดงระดับไม่ตรงกับหน้าจอแสดงผลต่อกลุ่ม",
+                    f"Change {m.group(1)} to {want} to match the levels sheet (or change the sheet); otherwise the "
+                    "tablet shows the group a different level than the meeting screen.",
+                    sheet=sheet, row=ri, column=header)
+
+
 def is_scored(sheets: Sheets) -> bool:
     if _find(sheets, "score_groups") or _find(sheets, "levels"):
         return True
@@ -485,6 +527,7 @@ def read_scoring_spec(sheets: Sheets, root: str = "/data") -> tuple[dict[str, An
     indicators = r.read_indicators(lists, root)
     groups = r.read_groups()
     levels = r.read_levels()
+    r.check_level_calculates(levels)
 
     known = {g["name"] for g in groups}
     for q_name, q_group, q_row in r.group_refs:

@@ -15,6 +15,7 @@ from app.demo import (REGISTRATION_FILES, PROFILES, _latest, _send, household_an
                       thai_national_id)
 from app.forms.definitions import definition_of
 from app.forms.publishing import publish_workbook
+from app.xlsform.problems import WorkbookRejected
 from app.models import Score, SubmissionStatus
 from app.scoring import score
 from app.xlsform.xpath import evaluate
@@ -170,13 +171,16 @@ def test_a_minor_member_needs_the_parental_consent_photo(app, make_user):
 
 # --- the draft replaced in Excel ------------------------------------------------------------------
 
-def _modified_assessment() -> bytes:
+def _modified_assessment(mirror_threshold: bool = True) -> bytes:
     """A copy of the workbook as staff might edit it: indicator 1 renamed, option 3 of indicator 2
-    worth 5, level 3 from 70 %, and a seventh score group (sustainability) taking indicator 21."""
+    worth 5, level 3 from 70 % (also in the provisional-level calculate unless `mirror_threshold` is
+    false), and a seventh score group (sustainability) taking indicator 21."""
     wb = load_workbook(HERE / "sg_assessment_21.xlsx")
     survey, choices = wb["survey"], wb["choices"]
     head = {c.value: i for i, c in enumerate(survey[1])}
     for row in survey.iter_rows(min_row=2):
+        if row[head["name"]].value == "provisional_level" and mirror_threshold:
+            row[head["calculation"]].value = row[head["calculation"]].value.replace(">= 75,", ">= 70,")
         if row[head["name"]].value == "i01":
             row[head["label::Thai (th)"]].value = "1. ระเบียบกลุ่มฉบับทางการ"
             row[head["label::English (en)"]].value = "1. Official group rules"
@@ -208,6 +212,13 @@ def _modified_assessment() -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def test_a_new_threshold_only_in_the_levels_sheet_is_refused_at_the_calculate_that_repeats_it(app):
+    with pytest.raises(WorkbookRejected) as e:
+        publish_workbook("sg_assessment_21.xlsx", _modified_assessment(mirror_threshold=False), "test")
+    [p] = [p for p in e.value.problems if p.code == "scoring_level_calculate"]
+    assert (p.sheet, p.column) == ("survey", "calculation") and "70" in p.hint_en
 
 
 def test_a_modified_copy_of_the_assessment_publishes_and_scores_by_its_new_rules(app):

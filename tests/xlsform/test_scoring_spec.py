@@ -333,3 +333,25 @@ def test_modified_copy_publishes_and_scores_by_the_new_rules(app):
                                "advice": {"Thai (th)": "วางแผนสืบทอด", "English (en)": "Plan succession"}}
     # The old version still scores by the old rules.
     assert score(stored_spec(v1.id), answers_v1).to_dict() == r1.to_dict()
+
+
+def _with_level_calculate(expr: str) -> dict:
+    s = sheets()
+    s["survey"].append(["calculate", "pct", "", "", "", "50", ""])  # row 10
+    s["survey"].append(["calculate", "provisional_level", "", "", "", expr, ""])  # row 11
+    return s
+
+
+def test_a_calculate_repeating_the_levels_must_use_the_sheets_thresholds():
+    """The tablet's provisional level is a calculate (an XForm cannot read the levels sheet): when it
+    names a level with other thresholds than the sheet, publishing says where and what to change."""
+    stale = "if(${pct} >= 80, 'ระดับ 3 ดี', if(${pct} >= 50, 'ระดับ 2 ปานกลาง', 'ระดับ 1 ต้องพัฒนา'))"
+    p = one(rejected(_with_level_calculate(stale)), "scoring_level_calculate")
+    assert (p.sheet, p.row, p.column) == ("survey", 11, "calculation")
+    assert "80" in p.message_en and "75" in p.hint_en and "75" in p.hint_th
+    # matching thresholds (by Thai label, English label or level name) publish
+    for good in ("if(${pct} >= 75, 'ระดับ 3 ดี', if(${pct} >= 50, 'ระดับ 2 ปานกลาง', 'ระดับ 1 ต้องพัฒนา'))",
+                 'if(${pct} >= 75, "Level 3 good", "other")', "if(${pct} >= 75.0, '3', '')"):
+        assert convert_workbook("f.xlsx", build(_with_level_calculate(good))).scoring is not None
+    # a comparison that names no level is none of our business
+    assert convert_workbook("f.xlsx", build(_with_level_calculate("if(${pct} >= 80, 'yes', 'no')"))).scoring
