@@ -72,14 +72,16 @@ cleanupOutdatedCaches();
 
 // ---- routes --------------------------------------------------------------------------------------
 
-// Stale-while-revalidate into the version's cache (one strategy object per cache).
+// Into the version's cache: "page" stale-while-revalidate, "media" cache first (one object per pair).
 const strategies = new Map();
-function formStrategy(formId, version) {
+function formStrategy(kind, formId, version) {
   const cacheName = formCacheName(formId, version);
-  if (!strategies.has(cacheName)) {
-    strategies.set(cacheName, new StaleWhileRevalidate({ cacheName, plugins: [storableOnly], matchOptions: MATCH }));
+  const key = `${kind}|${cacheName}`;
+  if (!strategies.has(key)) {
+    const Strategy = kind === "page" ? StaleWhileRevalidate : CacheFirst;
+    strategies.set(key, new Strategy({ cacheName, plugins: [storableOnly], matchOptions: MATCH }));
   }
-  return strategies.get(cacheName);
+  return strategies.get(key);
 }
 
 // A versioned fill page is immutable content: served at once from its version's cache (a repeat
@@ -89,21 +91,18 @@ registerRoute(({ url, request }) => request.method === "GET" && url.origin === s
     && VERSIONED_FILL.test(url.pathname),
   ({ url, request, event }) => {
     const [, id, v] = url.pathname.match(VERSIONED_FILL);
-    return formStrategy(decodePart(id), decodePart(v)).handle({ request, event });
+    return formStrategy("page", decodePart(id), decodePart(v)).handle({ request, event });
   });
 
-// Media of a version: files attached at publish are immutable (served from the cache, never asked
-// again); the registry lists made per user (groups.csv, villages.csv: `no-cache`) are served from the
-// cache at once and refreshed in the background, so a group the district approves reaches the form.
+// Media of a version: from the cache when there, else the network (and kept). Files attached at
+// publish are immutable; the registry lists made per user (groups.csv, villages.csv: `no-cache`) are
+// refetched by "cache-forms" on every online page load, after the page is interactive, so a group the
+// district approves reaches the form without the worker working during the fill page's start.
 registerRoute(({ url, request }) => request.method === "GET" && url.origin === self.location.origin
     && MEDIA.test(url.pathname),
-  async ({ url, request, event }) => {
+  ({ url, request, event }) => {
     const [, id, v] = url.pathname.match(MEDIA);
-    const formId = decodePart(id);
-    const version = decodePart(v);
-    const cached = await (await caches.open(formCacheName(formId, version))).match(request, MATCH);
-    if (isImmutable(cached)) return cached;
-    return formStrategy(formId, version).handle({ request, event });
+    return formStrategy("media", decodePart(id), decodePart(v)).handle({ request, event });
   });
 
 // /forms/<id>/fill (the latest version): the network decides online; offline, the cached page of
