@@ -219,20 +219,28 @@ async function cacheForms() {
   for (const form of manifest.forms || []) {
     const name = formCacheName(form.form_id, form.version);
     const cache = await caches.open(name);
+    const entry = { ...(book[name] || {}), cachedAt: book[name]?.cachedAt || now, supersededAt: null };
+    // A page that carries the user's registry lists is fetched again when they changed (a group
+    // approved, another officer signed in on this tablet): the manifest's registry_version says so.
+    const stale = fresh && form.registry && manifest.registry_version
+      && entry.registry !== manifest.registry_version;
     let complete = true;
     for (const url of [form.fill_url, ...(form.media || [])]) {
       const cached = await cache.match(url, MATCH);
-      // A cached fill page or immutable file is kept; a registry list is refetched while online.
-      if (cached && (!fresh || url === form.fill_url || isImmutable(cached))) continue;
+      if (cached && !(stale && url === form.fill_url) && (!fresh || url === form.fill_url || isImmutable(cached))) {
+        continue;
+      }
       try {
         const response = fresh ? await fetchStorable(url) : null;
-        if (response) await cache.put(url, response);
-        else if (!cached) complete = false;
+        if (response) {
+          await cache.put(url, response);
+          if (url === form.fill_url && form.registry) entry.registry = manifest.registry_version;
+        } else if (!cached) complete = false;
       } catch {
         if (!cached) complete = false;
       }
     }
-    book[name] = { ...(book[name] || {}), cachedAt: book[name]?.cachedAt || now, supersededAt: null };
+    book[name] = entry;
     if (complete) ready.push(form.form_id);
   }
   await writeJSON(META, BOOK_KEY, book);

@@ -30,8 +30,9 @@ from app.forms.definitions import definition_of
 from app.forms.lookups import find_version
 from app import db
 from app.errors import error_response
-from app.forms.rendering import (choose_language, form_binds, instance_template, lang_code, lang_name,
-                                 render_form_html, script_safe, secondary_instances)
+from app.forms.rendering import (choose_language, csv_instance_xml, form_binds, instance_template, lang_code,
+                                 lang_name, render_form_html, script_safe, secondary_instances)
+from app.registry.media import REGISTRY_COLUMNS, registry_media
 from app.auth.scope import may_correct_submission
 from app.models import Form, FormMedia, FormVersion, Submission
 from app.scoring.views import fill_scoring_json
@@ -111,9 +112,16 @@ def _fill_page(fv: FormVersion, correction: dict | None = None):
     languages = definition.languages or ["default"]
     template_xml, encoding = script_safe(instance_template(fv.xform))
     secondary = []
+    attached = {m.filename for m in fv.media}
     for inst in secondary_instances(fv.xform):
         if "xml" in inst:
             inst["xml"], inst["encoding"] = script_safe(inst["xml"])
+        elif inst["src"] in REGISTRY_COLUMNS and inst["src"] not in attached:
+            # The user's registry list (groups.csv …) travels in the page: the runtime waits for no
+            # fetch. The page is the user's anyway (their CSRF token); the worker refetches it when the
+            # manifest's registry_version changes (a group approved, another user signed in).
+            content = registry_media(inst["src"], g.get("user")) or b""
+            inst["xml"], inst["encoding"] = script_safe(csv_instance_xml(content))
         else:  # fetched by the runtime; the page preloads it (fill.html) so it waits for nothing
             inst["url"] = url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version,
                                   filename=inst["src"])

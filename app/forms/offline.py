@@ -5,15 +5,19 @@ keep on the tablet.
   site root, so its scope is the whole app. `Cache-Control: no-cache`: the browser checks for a new
   build on every navigation (the bundle embeds the precache manifest, so a new build = a new worker).
 - `/offline/manifest.json` lists, for the signed-in user, every published form they may fill: the
-  latest version's versioned fill URL (cached per version by the worker) and its media: the files
-  attached at publish (CSV choice lists, XML instances; immutable) and the registry lists the form
-  reads (groups.csv, villages.csv: made per user and changing, so the worker refreshes them). It also carries a fresh CSRF token for the session, so code that
+  latest version's versioned fill URL (cached per version by the worker) and its media (the files
+  attached at publish: CSV choice lists, XML instances; immutable). A form that reads the registry
+  lists (groups.csv, villages.csv) carries the user's lists inside its fill page (fill.py), so the
+  manifest says which forms do (`registry: true`) and a `registry_version` (a hash of this user's
+  lists): when it changes (a group approved, another officer signed in on the tablet), the worker
+  fetches those forms' pages again. It also carries a fresh CSRF token for the session, so code that
   sends queued work after a long time offline can use a token of the *current* session rather than
   the one baked into a page that was cached days ago. No server state: badges ("ready offline") are
   computed in the page from Cache Storage.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
@@ -44,12 +48,27 @@ def service_worker():
 
 
 def offline_media_urls(fv) -> list[str]:  # noqa: ANN001
-    """Every media URL the fill page of `fv` loads: attached files, then the registry lists it reads."""
+    """The media URLs the fill page of `fv` loads: the files attached at publish."""
+    return [url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version, filename=m.filename)
+            for m in sorted(fv.media, key=lambda m: m.filename)]
+
+
+def reads_registry(fv) -> bool:  # noqa: ANN001
+    """Does the fill page of `fv` carry registry lists (read, and not attached at publish)?"""
     from app.registry.media import registry_files_needed
 
-    attached = sorted(m.filename for m in fv.media)
-    names = attached + [n for n in registry_files_needed(fv.xform) if n not in attached]
-    return [url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version, filename=n) for n in names]
+    attached = {m.filename for m in fv.media}
+    return any(n not in attached for n in registry_files_needed(fv.xform))
+
+
+def registry_version(user) -> str:  # noqa: ANN001
+    """A short hash of the registry lists `user` gets: it changes when their content does."""
+    from app.registry.media import REGISTRY_COLUMNS, registry_media
+
+    digest = hashlib.sha256()
+    for name in sorted(REGISTRY_COLUMNS):
+        digest.update(name.encode() + b"\0" + (registry_media(name, user) or b"") + b"\0")
+    return digest.hexdigest()[:16]
 
 
 @bp.get("/offline/manifest.json")
@@ -67,11 +86,13 @@ def manifest():
             "fill_url": url_for("fill.fill_form_version", form_id=form.form_id, version=fv.version),
             "latest_url": url_for("fill.fill_form", form_id=form.form_id),
             "media": offline_media_urls(fv),
+            "registry": reads_registry(fv),
         })
     user = g.get("user")
     response = jsonify({
         "user": user.username if user is not None else None,
         "csrf_token": generate_csrf(),
+        "registry_version": registry_version(user) if any(i["registry"] for i in items) else None,
         "forms": items,
     })
     # Cacheable by the worker (it keeps the last good copy to work offline), never by shared caches.

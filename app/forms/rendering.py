@@ -10,6 +10,8 @@ language switch costs no re-render.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -342,6 +344,28 @@ def form_binds(definition: FormDefinition) -> str:
             entries.append(e)
     return json.dumps({"languages": definition.languages or ["default"], "default": definition.default_language,
                        "binds": entries}, ensure_ascii=False, separators=(",", ":"))
+
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$", re.ASCII)
+_XML_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def csv_instance_xml(content: bytes) -> str:
+    """A CSV file as a secondary instance, `<root><item><column>value</column>…</item>…</root>`, with
+    the column names the browser's csvInstance (static/js/form/index.js) gives the same file."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig", errors="replace"))))
+    header = []
+    for h in (rows[0] if rows else []):
+        name = re.sub(r"[^\w.-]", "_", h.strip().replace("::", "_"), flags=re.ASCII)
+        header.append(name if _XML_NAME.match(name) else "_" + name)
+    root = etree.Element("root")
+    for row in rows[1:]:
+        if row in ([], [""]):
+            continue
+        item = etree.SubElement(root, "item")
+        for k, name in enumerate(header):
+            etree.SubElement(item, name).text = _XML_BAD_CHARS.sub("", row[k] if k < len(row) else "")
+    return etree.tostring(root, encoding="unicode")
 
 
 def script_safe(xml: str) -> tuple[str, str]:

@@ -403,9 +403,10 @@ def test_a_new_build_found_on_the_form_list_takes_over_there(launch, server, pub
 
 def test_registry_lists_are_kept_with_the_form_and_a_newly_approved_group_reaches_it(
         launch, server, make_user, app):
-    """The assessment reads groups.csv (made per user from the registry, not attached at publish):
-    "ready offline" means it is on the tablet before the form was ever opened, and a group the
-    district approves later reaches the tablet with the next online visit, offline too."""
+    """The assessment reads groups.csv (made per user from the registry, not attached at publish); the
+    fill page carries the list. "Ready offline" means the page with the list is on the tablet before
+    the form was ever opened, and a group the district approves later reaches the tablet with the next
+    online visit (the manifest's registry_version changes), offline too."""
     from app.demo import publish_bundled
     from app.registry.seed import seed_villages
     from tests.browser.test_bundled_assessment import DISTRICT, GROUP, GROUP_NAME, add_group
@@ -421,16 +422,17 @@ def test_registry_lists_are_kept_with_the_form_and_a_newly_approved_group_reache
     sign_in_page(page, officer.username, TEST_PASSWORD)
     page.goto("/forms")
     wait_ready_offline(page, 3)
-    groups_url = f"/forms/sg_assessment_21/versions/{version}/media/groups.csv"
-    cached = page.evaluate("""async ([name, url]) => {
+    cached_page = """async ([name, url]) => {
         const r = await (await caches.open(name)).match(url, {ignoreVary: true});
         return r ? await r.text() : null;
-    }""", [f"chumchon-form:sg_assessment_21:{version}", groups_url])
-    assert cached is not None and GROUP_NAME in cached
+    }"""
+    where = [f"chumchon-form:sg_assessment_21:{version}", fill_url("sg_assessment_21", version)]
+    assert GROUP_NAME in (page.evaluate(cached_page, where) or "")
 
     add_group("SG-4209-T009", "กลุ่มออมทรัพย์ที่เพิ่งอนุมัติ", DISTRICT)  # the district approves one more
     page.goto("/forms")
     wait_ready_offline(page, 3)
+    assert "กลุ่มออมทรัพย์ที่เพิ่งอนุมัติ" in (page.evaluate(cached_page, where) or "")
     go_offline(profile, server)
     page.goto(fill_url("sg_assessment_21", version))
     page.wait_for_selector("#fill[data-ready=true]")
