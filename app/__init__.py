@@ -28,6 +28,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True) if hasattr(
         app.config["INSTANCE_DIR"], "mkdir") else None
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     if not app.config.get("SECRET_KEY"):
         from app.instance_secret import instance_secret
 

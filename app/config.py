@@ -26,6 +26,11 @@ class Config:
     # behind TLS; `make run` on http://127.0.0.1 and the tests turn it off.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1").strip().lower() not in ("0", "false", "no")
     SESSION_COOKIE_NAME = "chumchon_session"
+    # How many reverse proxies (TLS terminators) stand in front of the app. With N > 0 the client's
+    # address and scheme are taken from the last N X-Forwarded-For/-Proto entries (werkzeug ProxyFix):
+    # the audit log and the per-address sign-in limit (app/auth/throttle.py) need the real address,
+    # or every user would share the proxy's. 0 (default): no proxy, headers ignored (cannot be spoofed).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
     # Signed in for 30 days, refreshed on every request: a tablet that goes offline keeps working.
     PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", 30)))
     SESSION_REFRESH_EACH_REQUEST = True

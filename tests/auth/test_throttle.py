@@ -54,3 +54,24 @@ def test_the_wait_ends_when_the_oldest_failure_leaves_the_window(app):
     assert wait is not None and timedelta(0) < wait - now <= timedelta(seconds=2)
     assert throttle.throttled_until("10.1.1.1", now + timedelta(seconds=2)) is None
     assert throttle.throttled_until("10.1.1.2", now) is None
+
+
+def test_behind_a_proxy_each_client_is_counted_by_its_own_address(database_url, tmp_path, make_user):
+    """PROXY_COUNT=1: the address is the proxy's X-Forwarded-For entry, so one client's failures do
+    not stop the others who come through the same proxy (without it, they would all share one)."""
+    from app import create_app
+    from tests.conftest import TEST_CONFIG
+
+    officer = make_user("officer")
+    proxied = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, "INSTANCE_DIR": tmp_path, "PROXY_COUNT": 1})
+    client = proxied.test_client()
+
+    def attempt(username, password, client_ip):
+        token = csrf_token_of(client.get("/signin").get_data(as_text=True))
+        return client.post("/signin", data={"username": username, "password": password, "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": "10.9.9.9"}, headers={"X-Forwarded-For": client_ip})
+
+    for n in range(throttle.MAX_FAILURES):
+        assert attempt(f"nobody{n}", "wrong-password", "203.0.113.7").status_code == 401
+    assert attempt(officer.username, TEST_PASSWORD, "203.0.113.7").status_code == 429
+    assert attempt(officer.username, TEST_PASSWORD, "203.0.113.8").status_code == 303
