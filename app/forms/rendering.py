@@ -247,16 +247,24 @@ def render_form_html(definition: FormDefinition, language: str | None = None) ->
     ))
 
 
+def _xform_model(xform_xml: str | bytes):  # noqa: ANN202
+    """The XForm's <model> element (with or without the XForms namespace), or None."""
+    data = xform_xml.encode() if isinstance(xform_xml, str) else xform_xml
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    doc = etree.fromstring(data, parser)
+    return _first(doc.find(f".//{{{XFORMS_NS}}}model"), doc.find(".//model"))
+
+
+def _first(*elements):  # noqa: ANN002, ANN202
+    return next((e for e in elements if e is not None), None)
+
+
 def instance_template(xform_xml: str | bytes) -> str:
     """The XForm's primary instance (its first <instance>'s root element) as XML text, without the
     XForms default namespace, so the browser serialises submissions as ODK Collect does
     (`<data id=".." version="..">`). jr:template markers stay: the runtime takes repeat templates from them."""
-    data = xform_xml.encode() if isinstance(xform_xml, str) else xform_xml
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
-    doc = etree.fromstring(data, parser)
-    instance = doc.find(f".//{{{XFORMS_NS}}}model/{{{XFORMS_NS}}}instance")
-    if instance is None:
-        instance = doc.find(".//model/instance")
+    model = _xform_model(xform_xml)
+    instance = None if model is None else _first(model.find(f"{{{XFORMS_NS}}}instance"), model.find("instance"))
     if instance is None:
         raise ValueError("the XForm has no primary instance")
     root = next(iter(instance.iterchildren(tag=etree.Element)), None)
@@ -289,12 +297,7 @@ def secondary_instances(xform_xml: str | bytes) -> list[dict[str, str]]:
     lists, with every extra column), `{"id", "src"}` (the media file name) for external ones
     (`jr://file-csv/villages.csv`, `jr://file/x.xml`) that the runtime fetches from the media route.
     Namespaces other than the XForms default are kept; the default one is dropped (as in the primary)."""
-    data = xform_xml.encode() if isinstance(xform_xml, str) else xform_xml
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
-    doc = etree.fromstring(data, parser)
-    model = doc.find(f".//{{{XFORMS_NS}}}model")
-    if model is None:
-        model = doc.find(".//model")
+    model = _xform_model(xform_xml)
     if model is None:
         return []
     out: list[dict[str, str]] = []

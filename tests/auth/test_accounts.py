@@ -234,16 +234,17 @@ def test_audit_log_is_append_only(world):
 
 def test_audit_page_for_admin_and_province(world):
     world.client("district").get("/forms/people/export.csv")
-    from tests.conftest import sign_in
-
     sign_in(world.app.test_client(), world.other_officer.username)  # an account of another province
+    post_signin(world.app.test_client(), "ghost-user", "wrong-password")  # no account at all
     world.client("admin").get("/admin/users")
     admin_page = world.client("admin").get("/admin/audit").get_data(as_text=True)
     assert "export" in admin_page and "dist4201" in admin_page and "off9901" in admin_page
+    assert 'data-action="export"' in admin_page and "ghost-user" in admin_page
     # A province office reads what accounts of its province did, not another province's or the admin's.
     province_page = world.client("province").get("/admin/audit").get_data(as_text=True)
     assert "export" in province_page and "dist4201" in province_page and "signin" in province_page
-    assert "off9901" not in province_page
+    assert "off9901" not in province_page and "ghost-user" not in province_page
+    assert 'data-action="export"' in province_page and 'data-action="signin"' in province_page
     assert world.client("district").get("/admin/audit").status_code == 403
 
 

@@ -20,7 +20,7 @@ def test_sign_in_names_the_user_and_sign_out_removes_it(app, make_user):
     found = client.get_cookie(DEVICE_USER_COOKIE)
     assert not found.http_only and found.same_site == "Lax"
     token = csrf_token_of(client.get("/signout").get_data(as_text=True))
-    client.post("/signout", data={"csrf_token": token})
+    assert client.post("/signout", data={"csrf_token": token}).status_code == 303
     assert cookie(client) is None
     sign_in(client, b.username)
     assert cookie(client) == str(b.id)
@@ -32,3 +32,5 @@ def test_odk_collect_with_basic_auth_gets_no_cookie(app, make_user):
     r = client.get("/formList", headers=basic(user))
     assert r.status_code == 200
     assert DEVICE_USER_COOKIE not in r.headers.get("Set-Cookie", "")
+    assert not any(DEVICE_USER_COOKIE in c for c in r.headers.getlist("Set-Cookie"))
+    assert cookie(client) is None

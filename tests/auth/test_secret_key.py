@@ -26,12 +26,19 @@ def test_a_key_is_made_once_kept_owner_only_and_reused(tmp_path, database_url):
     assert mode == 0o600, oct(mode)
 
 
-def test_a_session_made_by_one_worker_is_good_in_another(tmp_path, database_url):
-    from itsdangerous import URLSafeTimedSerializer
+def test_a_session_made_by_one_worker_is_good_in_another(tmp_path, database_url, make_user):
+    from tests.conftest import sign_in
 
+    user = make_user("officer")
     one, two = make(tmp_path, database_url), make(tmp_path, database_url)
-    token = URLSafeTimedSerializer(one.config["SECRET_KEY"]).dumps({"user": 1})
-    assert URLSafeTimedSerializer(two.config["SECRET_KEY"]).loads(token) == {"user": 1}
+    first = one.test_client()
+    sign_in(first, user.username)
+    second = two.test_client()
+    second.set_cookie(one.config["SESSION_COOKIE_NAME"], first.get_cookie(one.config["SESSION_COOKIE_NAME"]).value)
+    assert second.get("/forms").status_code == 200
+    stranger = make(tmp_path / "elsewhere", database_url).test_client()  # another instance folder, another key
+    stranger.set_cookie(one.config["SESSION_COOKIE_NAME"], first.get_cookie(one.config["SESSION_COOKIE_NAME"]).value)
+    assert stranger.get("/forms").status_code in (302, 303, 401)
 
 
 def _key(directory: str, queue) -> None:  # noqa: ANN001

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from werkzeug.serving import make_server
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, TABLET, sign_in_page
+from tests.conftest import TEST_PASSWORD
 from tests.fixtures.workbooks import ALL_TYPES_FORM_ID, all_types_workbook
 
 pytestmark = pytest.mark.browser
@@ -182,6 +183,15 @@ def wait_ready_offline(page, count: int) -> None:
     assert page.locator(".ready-offline:visible").count() == count
 
 
+def open_form_list(profile, user, forms: int = 2):
+    """A new page of `profile` signed in as `user` on the form list, with its `forms` forms ready offline."""
+    page = profile.new_page()
+    sign_in_page(page, user.username, TEST_PASSWORD)
+    page.goto("/forms")
+    wait_ready_offline(page, forms)
+    return page
+
+
 def cache_names(page) -> list[str]:
     return page.evaluate("caches.keys()")
 
@@ -241,13 +251,8 @@ def deploy_new_build(app, tmp_path, old_build: str, name: str = "test-build-2") 
 # ---- the proof -------------------------------------------------------------------------------------
 
 def test_signed_in_online_then_offline_every_form_opens_and_fills(profile, server, published, make_user):
-    from tests.conftest import TEST_PASSWORD
-
     officer = make_user("officer")
-    page = profile.new_page()
-    sign_in_page(page, officer.username, TEST_PASSWORD)
-    page.goto("/forms")
-    wait_ready_offline(page, 2)
+    page = open_form_list(profile, officer)
     assert page.locator("[data-storage-info]:visible").count() == 1
     names = cache_names(page)
     for form_id, version in published.items():
@@ -282,14 +287,9 @@ def test_signed_in_online_then_offline_every_form_opens_and_fills(profile, serve
 def test_a_new_build_and_a_new_version_keep_the_version_caches(launch, server, published, make_user, app,
                                                               tmp_path):
     from app.forms.publishing import publish_workbook
-    from tests.conftest import TEST_PASSWORD
-
     officer = make_user("officer")
     profile = launch()
-    page = profile.new_page()
-    sign_in_page(page, officer.username, TEST_PASSWORD)
-    page.goto("/forms")
-    wait_ready_offline(page, 2)
+    page = open_form_list(profile, officer)
     old_build = worker_build(page)
     v1 = fill_url(MEDIA_FORM_ID, published[MEDIA_FORM_ID])
 
@@ -351,14 +351,9 @@ def test_a_new_build_takes_over_when_the_officer_leaves_the_fill_page_in_the_sam
     """One tab: a form is being filled when a new build is deployed and found. It waits while the
     fill page is shown; the officer goes back to the form list in the same tab, and the new build
     takes over there, live, without a reload; the next fill page runs under it."""
-    from tests.conftest import TEST_PASSWORD
-
     officer = make_user("officer")
     profile = launch()
-    page = profile.new_page()
-    sign_in_page(page, officer.username, TEST_PASSWORD)
-    page.goto("/forms")
-    wait_ready_offline(page, 2)
+    page = open_form_list(profile, officer)
     old_build = worker_build(page)
     v1 = fill_url(MEDIA_FORM_ID, published[MEDIA_FORM_ID])
     page.goto(v1)
@@ -383,14 +378,9 @@ def test_a_new_build_takes_over_when_the_officer_leaves_the_fill_page_in_the_sam
 def test_a_new_build_found_on_the_form_list_takes_over_there(launch, server, published, make_user, app,
                                                              tmp_path):
     """No form open: a new build found while the form list is shown takes over without a reload."""
-    from tests.conftest import TEST_PASSWORD
-
     officer = make_user("officer")
     profile = launch()
-    page = profile.new_page()
-    sign_in_page(page, officer.username, TEST_PASSWORD)
-    page.goto("/forms")
-    wait_ready_offline(page, 2)
+    page = open_form_list(profile, officer)
     deploy_new_build(app, tmp_path, worker_build(page), "test-build-3")
     page.evaluate("navigator.serviceWorker.ready.then((r) => r.update())")
     poll(page, "() => navigator.serviceWorker.getRegistration().then((r) => !r.waiting && !r.installing"
@@ -409,19 +399,15 @@ def test_registry_lists_are_kept_with_the_form_and_a_newly_approved_group_reache
     online visit (the manifest's registry_version changes), offline too."""
     from app.demo import publish_bundled
     from app.registry.seed import seed_villages
-    from tests.browser.test_bundled_assessment import DISTRICT, GROUP, GROUP_NAME, add_group
-    from tests.conftest import TEST_PASSWORD
+    from tests.browser.test_bundled_assessment import DISTRICT, GROUP, GROUP_NAME, add_group, assessment
 
     publish_bundled()
     seed_villages()
     add_group(GROUP, GROUP_NAME, DISTRICT)
-    version = app_latest_version("sg_assessment_21")
+    version = assessment().version
     officer = make_user("officer", district=DISTRICT)
     profile = launch()
-    page = profile.new_page()
-    sign_in_page(page, officer.username, TEST_PASSWORD)
-    page.goto("/forms")
-    wait_ready_offline(page, 3)
+    page = open_form_list(profile, officer, 3)
     cached_page = """async ([name, url]) => {
         const r = await (await caches.open(name)).match(url, {ignoreVary: true});
         return r ? await r.text() : null;
@@ -447,14 +433,9 @@ def test_on_a_shared_tablet_a_cached_form_page_keeps_drafts_for_who_is_signed_in
     """A form page the worker kept names (in <body data-user-id>) whoever was signed in when it was
     cached; officer B, signed in after A on the same tablet, opens it from the cache: B's draft is
     B's (B's drafts page lists it), not A's."""
-    from tests.conftest import TEST_PASSWORD
-
     a, b = make_user("officer"), make_user("officer")
     profile = launch()
-    page = profile.new_page()
-    sign_in_page(page, a.username, TEST_PASSWORD)
-    page.goto("/forms")
-    wait_ready_offline(page, 2)
+    page = open_form_list(profile, a)
     url = fill_url(ALL_TYPES_FORM_ID, published[ALL_TYPES_FORM_ID])
     page.goto(url)
     page.wait_for_selector("#fill[data-ready=true]")
@@ -475,25 +456,11 @@ def test_on_a_shared_tablet_a_cached_form_page_keeps_drafts_for_who_is_signed_in
     assert not profile.js_errors, profile.js_errors
 
 
-def app_latest_version(form_id: str) -> str:
-    from sqlalchemy import select
-
-    from app import db
-    from app.models import Form
-
-    return db.session.scalar(select(Form).where(Form.form_id == form_id)).latest.version
-
-
 def test_a_sign_in_redirect_never_replaces_a_cached_page(profile, server, published, make_user, app):
     """Signed out (session gone) while online: the worker's refresh of a cached fill page gets a
     redirect to /signin, and the cached page stays as it was."""
-    from tests.conftest import TEST_PASSWORD
-
     officer = make_user("officer")
-    page = profile.new_page()
-    sign_in_page(page, officer.username, TEST_PASSWORD)
-    page.goto("/forms")
-    wait_ready_offline(page, 2)
+    page = open_form_list(profile, officer)
     url = fill_url(ALL_TYPES_FORM_ID, published[ALL_TYPES_FORM_ID])
     profile.clear_cookies()  # the session is gone; the worker's own fetch now meets /signin
     page.evaluate("u => fetch(u, {credentials: 'same-origin'}).then((r) => r.url)", url)

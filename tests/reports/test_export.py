@@ -281,6 +281,8 @@ def test_an_export_over_versions_keeps_questions_and_options_a_later_version_dro
     assert "mage" in members.headers
     old_row = as_dicts(xlsx_sheets(merged, [record()])["household"])[0]
     assert old_row["age"] == 42 and old_row["crops/cassava"] == 0 and old_row["crops/rubber"] == 1
+    cassava = as_dicts(xlsx_sheets(merged, [record(data={**sample_data(), "/data/crops": "cassava"})])["household"])[0]
+    assert cassava["crops/cassava"] == 1 and cassava["crops/rice"] == 0
     # the latest definition itself is left as it was
     assert "age" not in [n.name for n in v2.nodes()]
     assert [c.name for c in crops.choices] == ["rice", "rubber"]

@@ -14,3 +14,7 @@ def test_every_translation_has_a_thai_and_an_english_hint():
 def test_a_hint_carries_the_messages_values_and_keeps_reference_examples():
     [p] = translate("For 'background-geopoint' questions, the 'calculation' column must not be set.")
     assert "'calculation'" in p.hint_en and "{column}" not in p.hint_en and "'calculation'" in p.hint_th
+    [ref] = translate("[row : 3] On the 'survey' sheet, the 'label' value is invalid. Reference variables must "
+                      "start with '${', then a question name, and end with '}'.")
+    assert ref.code == "pyxform.PYREF_001", ref.code
+    assert "${age}" in ref.hint_en and "${age}" in ref.hint_th
