@@ -20,7 +20,7 @@ import { setCacheNameDetails } from "workbox-core";
 /* global __PRECACHE_MANIFEST__, __BUILD_ID__ */
 setCacheNameDetails({ prefix: "chumchon" });
 
-export const BUILD_ID = __BUILD_ID__;
+const BUILD_ID = __BUILD_ID__;
 const PAGES = "chumchon-pages";
 const META = "chumchon-meta";
 const FORM_PREFIX = "chumchon-form:";
@@ -41,7 +41,7 @@ const LATEST_FILL = /^\/forms\/([^/]+)\/fill$/;
 /** A response worth keeping: a plain 200 that is not the sign-in page and not marked no-store.
  *  A 401, a redirect to /signin (opaqueredirect for navigations, `redirected` for fetches) or a
  *  no-store answer (submissions, api, admin) never replaces a good cached copy. */
-export function isStorable(response) {
+function isStorable(response) {
   if (!response || response.status !== 200 || response.type === "opaqueredirect" || response.redirected) return false;
   if (/no-store/i.test(response.headers.get("Cache-Control") || "")) return false;
   try {
@@ -50,14 +50,9 @@ export function isStorable(response) {
   return true;
 }
 
-/** A cached answer that never changes (Cache-Control: immutable): no need to ask the server again. */
-export function isImmutable(response) {
-  return Boolean(response) && /immutable/i.test(response.headers.get("Cache-Control") || "");
-}
-
 const storableOnly = { cacheWillUpdate: async ({ response }) => (isStorable(response) ? response : null) };
 
-export function formCacheName(formId, version) {
+function formCacheName(formId, version) {
   return `${FORM_PREFIX}${formId}:${version}`;
 }
 
@@ -94,10 +89,8 @@ registerRoute(({ url, request }) => request.method === "GET" && url.origin === s
     return formStrategy("page", decodePart(id), decodePart(v)).handle({ request, event });
   });
 
-// Media of a version: from the cache when there, else the network (and kept). Files attached at
-// publish are immutable; the registry lists made per user (groups.csv, villages.csv: `no-cache`) are
-// refetched by "cache-forms" on every online page load, after the page is interactive, so a group the
-// district approves reaches the form without the worker working during the fill page's start.
+// Media of a version (files attached at publish, immutable): from the cache when there, else the
+// network (and kept). The user's registry lists travel inside the fill page (app/forms/fill.py).
 registerRoute(({ url, request }) => request.method === "GET" && url.origin === self.location.origin
     && MEDIA.test(url.pathname),
   ({ url, request, event }) => {
@@ -227,9 +220,7 @@ async function cacheForms() {
     let complete = true;
     for (const url of [form.fill_url, ...(form.media || [])]) {
       const cached = await cache.match(url, MATCH);
-      if (cached && !(stale && url === form.fill_url) && (!fresh || url === form.fill_url || isImmutable(cached))) {
-        continue;
-      }
+      if (cached && !(stale && url === form.fill_url)) continue; // media are immutable; pages refresh themselves
       try {
         const response = fresh ? await fetchStorable(url) : null;
         if (response) {

@@ -324,3 +324,29 @@ def test_shared_tablet_each_user_sees_only_their_own_and_export_import_lands_onc
     assert count() == 2 and {s for s in db.session.scalars(select(Submission.instance_id))} == set(ids)
     sub = db.session.scalar(select(Submission).where(Submission.instance_id == ids[0]))
     assert sub.submitted_by == officer.username and len(sub.attachments) == 1
+
+
+def test_a_submit_the_device_cannot_keep_leaves_the_draft_with_every_answer(live_server, launch_profile, form_v1,
+                                                                            officer):
+    """The outbox cannot store the submission (storage full) and there is no signal: the draft still
+    holds every answer, the last one typed a moment before Submit included, and reopens on reload."""
+    ctx = launch_profile(live_server)
+    page = sign_in_context(ctx, officer.username)
+    ctx.route("**/submission", lambda route: route.abort("internetdisconnected"))
+    open_form(page)
+    page.locator('.q[data-name="hh_name"] input').fill("บ้านเต็มเครื่อง")
+    page.wait_for_url("**?draft=*")
+    page.evaluate("""() => { const put = IDBObjectStore.prototype.put;
+        IDBObjectStore.prototype.put = function (...args) {
+            if (this.name === "outbox") throw new DOMException("quota", "QuotaExceededError");
+            return put.apply(this, args); }; }""")
+    page.evaluate("window.chumchon.view.showPage(window.chumchon.view.pages.length - 1)")
+    page.locator('.q[data-name="note_text"] input').fill("คำตอบสุดท้าย")
+    page.locator(".submit").click()  # at once: the autosave of the last answer is still pending
+    page.wait_for_selector(".fill-status:not([hidden])")
+    page.wait_for_function("!document.querySelector('.submit').disabled")
+    page.wait_for_url("**?draft=*")
+    page.reload()
+    page.wait_for_selector("#fill[data-ready=true]")
+    xml = page.evaluate("window.chumchon.model.serialize()")
+    assert "บ้านเต็มเครื่อง" in xml and "คำตอบสุดท้าย" in xml

@@ -107,7 +107,7 @@ async function start() {
     model.addInstances(external);
     performance.mark("form:instances");
     if (draft && draft.version !== root.dataset.version) {
-      location.replace(`${draft.fillUrl}?draft=${encodeURIComponent(draft.instanceID)}`);
+      location.replace(offline.draftUrl(draft));
       return;
     }
     if (draft) offline.restoreInto(model, draft);

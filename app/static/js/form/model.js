@@ -185,11 +185,6 @@ export class Model extends EventTarget {
     return xpathEvaluate(expr, { doc: this.doc, contextNode: context || this.root, result });
   }
 
-  /**
-   * The submission XML. `blank(node)` says which elements are not relevant: their values (and
-   * their descendants') are emptied in the copy that is sent, as ODK does; the live instance keeps
-   * them so an answer comes back when its question is relevant again.
-   */
   /** The attachments the instance still names {file name: Blob} (what is sent and kept in a draft). */
   attachmentsInUse() {
     const wanted = new Set(Array.from(this.root.getElementsByTagName("*"), (e) => e.textContent));
@@ -198,6 +193,11 @@ export class Model extends EventTarget {
     return out;
   }
 
+  /**
+   * The submission XML. `blank(node)` says which elements are not relevant: their values (and
+   * their descendants') are emptied in the copy that is sent, as ODK does; the live instance keeps
+   * them so an answer comes back when its question is relevant again.
+   */
   serialize(blank = null) {
     let root = this.root;
     if (blank) {

@@ -68,7 +68,7 @@ export class Submitter {
         return await this.viaOutbox(offline);
       } catch (e) {
         console.warn("outbox unavailable, sending directly", e); // e.g. storage full: try the network
-        if (this.drafts) this.drafts.finished = false;
+        this.drafts?.resume();
       } finally {
         this.button.disabled = false;
       }

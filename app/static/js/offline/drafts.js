@@ -3,7 +3,7 @@
 // merely opening a form. From then on the page's URL is the draft's versioned URL
 // (/forms/<id>/versions/<v>/fill?draft=<instanceID>), so a reload, a restored tab after a crash or
 // a reboot reopens the same draft on the version it began on.
-import { allFor, announce, currentUser, db, get, keyOf, put, remove } from "./store.js";
+import { allFor, announce, currentUser, get, keyOf, put, remove } from "./store.js";
 
 export const SAVE_DELAY_MS = 300;
 
@@ -175,19 +175,32 @@ export class DraftKeeper {
 
   // The address bar now names the draft on its version: reload or a restored tab reopens it.
   pinUrl(rec) {
-    const url = `${rec.fillUrl}?draft=${encodeURIComponent(rec.instanceID)}`;
+    const url = draftUrl(rec);
     if (location.pathname + location.search !== url) history.replaceState(history.state, "", url);
   }
 
-  /** The draft became a submission (sent or in the outbox): stop saving; forget the draft's URL. */
+  /** The draft became a submission (sent or in the outbox): stop saving; forget the draft's URL. The
+   *  last answers typed are saved first, so a submission the device then cannot keep loses nothing. */
   async finish() {
+    await this.flush();
     this.finished = true;
     clearTimeout(this.timer);
     await this.saving;
     // "Fill another" (href="") then opens a new record on the latest version.
     history.replaceState(history.state, "", `/forms/${encodeURIComponent(this.root.dataset.formId)}/fill`);
   }
+
+  /** The submission could not be kept after all (finish() was early): go on saving the draft, under
+   *  its address again, so a reload or a crash still reopens it. */
+  resume() {
+    this.finished = false;
+    if (this.created) this.pinUrl(this.record());
+    this.schedule();
+  }
 }
+
+/** The address that reopens a draft on its own version. */
+export const draftUrl = (rec) => `${rec.fillUrl}?draft=${encodeURIComponent(rec.instanceID)}`;
 
 /** Drafts of the signed-in user, newest first. */
 export async function listDrafts() {
@@ -199,4 +212,3 @@ export async function deleteDraft(key) {
   announce("drafts");
 }
 
-export { db };

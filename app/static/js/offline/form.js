@@ -1,7 +1,7 @@
 // What the fill page's runtime (static/js/form, a separate bundle) uses of the offline code. It is
 // handed over as window.chumchon.offline by app.js, which every page loads first, so IndexedDB,
 // the lock and the sync timer exist once per page (one copy of idb, one sync state).
-import { DraftKeeper, draftToRestore, restoreInto } from "./drafts.js";
+import { DraftKeeper, draftToRestore, draftUrl, labelOf, restoreInto } from "./drafts.js";
 import { add, makeRecord } from "./outbox.js";
 import { currentUser } from "./store.js";
 import { sendNow } from "./sync.js";
@@ -17,7 +17,7 @@ export async function submit({ view, xml, attachments, keeper = null }) {
   const rec = makeRecord({
     instanceID: view.model.instanceID, formId: root.dataset.formId, version: root.dataset.version, xml,
     attachments, title: document.querySelector(".fill-title")?.textContent.trim() || root.dataset.formId,
-    label: keeper?.record().label || "",
+    label: labelOf(view),
   });
   await add(rec);
   return sendNow(rec);
@@ -26,4 +26,4 @@ export async function submit({ view, xml, attachments, keeper = null }) {
 /** True when drafts and the outbox can be used here (a signed-in user, IndexedDB present). */
 export const available = () => Boolean(currentUser()) && "indexedDB" in window;
 
-export const formApi = { available, submit, DraftKeeper, draftToRestore, restoreInto };
+export const formApi = { available, submit, DraftKeeper, draftToRestore, draftUrl, restoreInto };

@@ -2,7 +2,7 @@
 // (open at their versioned URL), the outbox (waiting), needs attention (server's message, retry),
 // "send now" and the last-resort export. Refreshes itself when any tab changes offline data.
 import { ATTENTION, list, retry } from "./outbox.js";
-import { listDrafts, deleteDraft } from "./drafts.js";
+import { deleteDraft, draftUrl, listDrafts } from "./drafts.js";
 import { downloadExport } from "./export.js";
 import { state, syncOutbox } from "./sync.js";
 import { beDateTime } from "../util.js";
@@ -22,7 +22,7 @@ function el(tag, attrs = {}, ...children) {
 const bi = (th, en) => [th, " ", el("span", { class: "en" }, en)];
 
 function draftRow(d) {
-  const href = `${d.fillUrl}?draft=${encodeURIComponent(d.instanceID)}`;
+  const href = draftUrl(d);
   const del = el("button", { type: "button", class: "secondary small" }, ...bi("ลบ", "Delete"));
   del.addEventListener("click", async () => {
     if (confirm("ลบฉบับร่างนี้? ข้อมูลจะหายไป / Delete this draft? Its answers will be lost.")) await deleteDraft(d.key);
@@ -35,7 +35,7 @@ function draftRow(d) {
       el("span", { class: "offline-date" }, beDateTime(d.updated)),
       el("progress", { max: 100, value: d.progress || 0, title: `${d.progress || 0}%` }),
       el("span", { class: "offline-progress" }, `${d.progress || 0}%`),
-      el("span", { class: "muted" }, ` หน้า ${(d.page || 0) + 1}/${d.pages || 1}`),
+      el("span", { class: "muted" }, ` หน้า ${(d.page || 0) + 1}/${d.pages || 1} · page ${(d.page || 0) + 1} of ${d.pages || 1}`),
       del));
 }
 
