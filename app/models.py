@@ -63,7 +63,9 @@ class FormVersion(Base):
     version: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(500))
     xlsx_filename: Mapped[str] = mapped_column(String(255))
-    xlsx: Mapped[bytes] = mapped_column(LargeBinary)  # the original workbook, byte for byte
+    # The original workbook, byte for byte (up to MAX_WORKBOOK_BYTES): loaded only when read (downloads),
+    # not with every version a form list, the offline manifest or Form.latest walks through.
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     xform: Mapped[str] = mapped_column(Text)  # XForm XML as ODK Collect downloads it
     survey: Mapped[dict] = mapped_column(JSON)  # pyxform's survey definition (JSON)
     definition: Mapped[dict] = mapped_column(JSON)  # app.xlsform.definition.FormDefinition as dict

@@ -32,7 +32,7 @@ from app import db
 from app.errors import error_response
 from app.forms.rendering import (choose_language, csv_instance_xml, form_binds, instance_template, lang_code,
                                  lang_name, render_form_html, script_safe, secondary_instances)
-from app.registry.media import REGISTRY_COLUMNS, registry_media
+from app.registry.media import registry_lists_of, registry_media
 from app.auth.scope import may_correct_submission
 from app.models import Form, FormMedia, FormVersion, Submission
 from app.scoring.views import fill_scoring_json
@@ -112,11 +112,11 @@ def _fill_page(fv: FormVersion, correction: dict | None = None):
     languages = definition.languages or ["default"]
     template_xml, encoding = script_safe(instance_template(fv.xform))
     secondary = []
-    attached = {m.filename for m in fv.media}
+    inline_lists = registry_lists_of(fv)
     for inst in secondary_instances(fv.xform):
         if "xml" in inst:
             inst["xml"], inst["encoding"] = script_safe(inst["xml"])
-        elif inst["src"] in REGISTRY_COLUMNS and inst["src"] not in attached:
+        elif inst["src"] in inline_lists:
             # The user's registry list (groups.csv …) travels in the page: the runtime waits for no
             # fetch. The page is the user's anyway (their CSRF token); the worker refetches it when the
             # manifest's registry_version changes (a group approved, another user signed in).

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from app import db
 from app.models import Form
+from app.registry.media import REGISTRY_COLUMNS, registry_lists_of, registry_media
 
 bp = Blueprint("offline", __name__)
 
@@ -53,18 +54,8 @@ def offline_media_urls(fv) -> list[str]:  # noqa: ANN001
             for m in sorted(fv.media, key=lambda m: m.filename)]
 
 
-def reads_registry(fv) -> bool:  # noqa: ANN001
-    """Does the fill page of `fv` carry registry lists (read, and not attached at publish)?"""
-    from app.registry.media import registry_files_needed
-
-    attached = {m.filename for m in fv.media}
-    return any(n not in attached for n in registry_files_needed(fv.xform))
-
-
 def registry_version(user) -> str:  # noqa: ANN001
     """A short hash of the registry lists `user` gets: it changes when their content does."""
-    from app.registry.media import REGISTRY_COLUMNS, registry_media
-
     digest = hashlib.sha256()
     for name in sorted(REGISTRY_COLUMNS):
         digest.update(name.encode() + b"\0" + (registry_media(name, user) or b"") + b"\0")
@@ -86,7 +77,7 @@ def manifest():
             "fill_url": url_for("fill.fill_form_version", form_id=form.form_id, version=fv.version),
             "latest_url": url_for("fill.fill_form", form_id=form.form_id),
             "media": offline_media_urls(fv),
-            "registry": reads_registry(fv),
+            "registry": bool(registry_lists_of(fv)),  # its fill page carries them (fill.py)
         })
     user = g.get("user")
     response = jsonify({

@@ -172,7 +172,7 @@ def parse_filters(args) -> ListFilters:  # noqa: ANN001
 def _latest_definition(form: Form) -> FormDefinition | None:
     version = db.session.scalar(
         select(FormVersion).where(FormVersion.form_pk == form.id)
-        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.definition))
+        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.content_hash))
         .order_by(FormVersion.id.desc()).limit(1))
     return definition_of(version) if version is not None else None
 
@@ -187,7 +187,7 @@ def _export_definition(form: Form) -> FormDefinition | None:
         select(FormVersion).where(FormVersion.form_pk == form.id, FormVersion.version != latest.version,
                                   FormVersion.id.in_(select(Submission.form_version_id)
                                                      .where(Submission.form_pk == form.id)))
-        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.definition))
+        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.content_hash))
         .order_by(FormVersion.id.desc()))]
     return definition_for_versions(latest, older) if older else latest
 
@@ -374,7 +374,7 @@ def submission_detail(form_id: str, instance_id: str):
                                    options=[selectinload(Submission.attachments)])
     version = db.session.scalar(
         select(FormVersion).where(FormVersion.id == sub.form_version_id)
-        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.title, FormVersion.definition)))
+        .options(load_only(FormVersion.id, FormVersion.version, FormVersion.title, FormVersion.content_hash)))
     definition = definition_of(version)
     language = _language(definition, request.args.get("lang"))
     hidden = id_paths_hidden_from(g.user, definition)

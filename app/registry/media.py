@@ -70,6 +70,13 @@ def registry_files_needed(xform: str) -> list[str]:
     return [n for n in REGISTRY_COLUMNS if f"jr://file-csv/{n}" in (xform or "")]
 
 
+def registry_lists_of(fv) -> list[str]:  # noqa: ANN001
+    """The registry files a form version reads and did not bring as attached media: the server makes
+    them for each user (a file attached at publish takes precedence)."""
+    attached = {m.filename for m in fv.media}
+    return [n for n in registry_files_needed(fv.xform) if n not in attached]
+
+
 def _csv(header: tuple[str, ...], rows: list[tuple]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
