@@ -95,7 +95,7 @@ ERROR_CODES_TH: dict[str, _Th] = {
                      "list_name values on the entities sheet must be unique.", sheet="entities", column="list_name"),
     "NAMES_015": _Th("รายการ entities ไม่มีชื่อ", "ใส่ list_name", "Fill in list_name.",
                      sheet="entities", column="list_name"),
-    "PYREF_001": _Th("การอ้างอิงคำถามในคอลัมน์ '{column}' เขียนไม่ถูกต้อง ต้องเป็นรูปแบบ ${{ชื่อคำถาม}}",
+    "PYREF_001": _Th("การอ้างอิงคำถามในคอลัมน์ '{column}' เขียนไม่ถูกต้อง ต้องเป็นรูปแบบ ${ชื่อคำถาม}",
                      "ตรวจวงเล็บปีกกา เช่น ${age} (ไม่ใช่ $(age) หรือ ${age )",
                      "Check the braces, e.g. ${age} (not $(age) or ${age )."),
     "PYREF_002": _Th("รายการอ้างอิงในคอลัมน์ '{column}' ต้องคั่นด้วยจุลภาค (,)",
@@ -287,24 +287,16 @@ _CODE_RULES = _error_code_rules()
 _RAW_RULES = [(re.compile(p, re.DOTALL), code, th) for p, code, th in RAW_RULES]
 
 
-class _Safe(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _fmt(template: str | None, groups: dict[str, Any]) -> str | None:
+    """`template` with the message's values put in ({column}, {type}: None gives ""); any other brace
+    text, such as the ${age} of a hint's example, stays as written."""
     if template is None:
         return None
-    try:
-        return template.format_map(_Safe({k: ("" if v is None else str(v)) for k, v in groups.items()}))
-    except (ValueError, IndexError, KeyError):
-        return template
-
-
-def _fill_hint(template: str, groups: dict[str, Any]) -> str:
-    """A hint with the message's values put in ({column}, {type}); other braces (${age}) left alone."""
-    return re.sub(r"\{(\w+)\}", lambda m: str(groups[m.group(1)]) if groups.get(m.group(1)) is not None
-                  else m.group(0), template)
+    return _PLACEHOLDER.sub(lambda m: ("" if groups[m.group(1)] is None else str(groups[m.group(1)]))
+                            if m.group(1) in groups else m.group(0), template)
 
 
 def _split(message: str) -> list[str]:
@@ -404,8 +396,8 @@ def _translate_one(text: str, level: str, sheets: Sheets | None) -> Problem:
         return Problem(
             message_th=_fmt(th.th, groups) or "",
             message_en=rest,
-            hint_th=_fill_hint(th.hint_th, groups),
-            hint_en=_fill_hint(th.hint_en, groups),
+            hint_th=_fmt(th.hint_th, groups),
+            hint_en=_fmt(th.hint_en, groups),
             sheet=_sheet_name(sheets, sheet),
             row=row if row else None,
             column=column,
@@ -435,8 +427,8 @@ def _translate_one(text: str, level: str, sheets: Sheets | None) -> Problem:
         return Problem(
             message_th=_fmt(th.th, groups) or "",
             message_en=rest,
-            hint_th=_fill_hint(th.hint_th, groups),
-            hint_en=_fill_hint(th.hint_en, groups),
+            hint_th=_fmt(th.hint_th, groups),
+            hint_en=_fmt(th.hint_en, groups),
             sheet=_sheet_name(sheets, p_sheet),
             row=p_row,
             column=p_col,

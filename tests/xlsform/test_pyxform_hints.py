@@ -18,3 +18,4 @@ def test_a_hint_carries_the_messages_values_and_keeps_reference_examples():
                       "start with '${', then a question name, and end with '}'.")
     assert ref.code == "pyxform.PYREF_001", ref.code
     assert "${age}" in ref.hint_en and "${age}" in ref.hint_th
+    assert "${ชื่อคำถาม}" in ref.message_th and "'label'" in ref.message_th  # one rule for messages and hints
