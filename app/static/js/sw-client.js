@@ -124,10 +124,8 @@ async function listOfflineForms() {
 
 // ---- the session's CSRF token ----------------------------------------------------------------------
 
-let lastToken = null;
 function applyCsrfToken(token) {
   if (!token) return;
-  lastToken = token;
   const meta = document.querySelector('meta[name="csrf-token"]');
   if (meta) meta.content = token;
   const body = document.body;
@@ -220,7 +218,7 @@ export function initServiceWorker() {
         const r = await fetch(MANIFEST_URL, { headers: { Accept: "application/json" }, cache: "no-store" });
         if (r.ok && !r.redirected) applyCsrfToken((await r.json()).csrf_token);
       } catch { /* offline */ }
-      return lastToken || document.querySelector('meta[name="csrf-token"]')?.content || "";
+      return document.querySelector('meta[name="csrf-token"]')?.content || "";
     },
   };
   updateBadges();

@@ -30,14 +30,13 @@ export const AUTH = "auth";
 
 export const state = { running: false, lastRun: 0, lastResult: "", authNeeded: false, nextAt: 0, failedRounds: 0 };
 
-let freshToken = "";
-const csrfToken = () => freshToken || document.querySelector('meta[name="csrf-token"]')?.content || "";
+// The page's token (base.html <meta name="csrf-token">); sw-client.js writes a fresh one into it.
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 /** A page kept for days (or served from the service worker's cache) may hold an old session's token. */
 async function refreshToken() {
   try {
-    const get = window.chumchon?.sw?.freshCsrfToken;
-    if (get) freshToken = (await get()) || freshToken;
+    await window.chumchon?.sw?.freshCsrfToken?.();
   } catch { /* keep the page's token */ }
 }
 
