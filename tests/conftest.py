@@ -9,6 +9,7 @@ test client in through the real sign-in page and makes it send the CSRF header o
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 import os
 import re
 from pathlib import Path
@@ -167,3 +168,19 @@ def client(app):
 def corpus() -> Path:
     assert CORPUS.is_dir(), f"shared XLSForm corpus not found at {CORPUS}"
     return CORPUS
+
+
+@contextmanager
+def as_in_production(app):
+    """Requests made inside run as under gunicorn: each pushes and pops its own app context, so the
+    teardown (db.session.remove()) runs when the view returns, before a streamed body is read. The
+    `app` fixture's own app context would otherwise be reused and hide that."""
+    from flask.globals import _cv_app
+
+    outer = _cv_app.get(None)
+    assert outer is not None and outer.app is app
+    outer.pop()
+    try:
+        yield
+    finally:
+        outer.push()

@@ -435,7 +435,12 @@ def id_paths_hidden_from(user, definition: FormDefinition | None) -> frozenset[s
 
 def export_records(form: Form, filters: ListFilters, masked: frozenset[str] = frozenset()) -> Iterator[ExportRecord]:
     """The filtered submissions the user may see as export records, oldest first, read in batches;
-    answers at `masked` paths are masked."""
+    answers at `masked` paths are masked.
+
+    The statement is built here, at the call, not when the first record is asked for: a streamed
+    response reads its records after the view has returned and the request's session has been
+    removed, when `g.user` (its district) and `form` can no longer be loaded. The generator below
+    touches no ORM object of the request."""
     query = (
         select(Submission, FormVersion.version)
         .join(FormVersion, Submission.form_version_id == FormVersion.id)
@@ -444,6 +449,10 @@ def export_records(form: Form, filters: ListFilters, masked: frozenset[str] = fr
         .order_by(Submission.received_at, Submission.id)
         .execution_options(yield_per=500)
     )
+    return _export_rows(query, masked)
+
+
+def _export_rows(query, masked: frozenset[str]) -> Iterator[ExportRecord]:  # noqa: ANN001
     for sub, version in db.session.execute(query):
         yield {
             "instance_id": sub.instance_id,
