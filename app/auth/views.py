@@ -13,6 +13,8 @@ officer's unsent work on a shared tablet must survive), and the POST answers wit
 """
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit, urlunsplit
+
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
 from app.auth import DEVICE_USER_COOKIE, audit
@@ -23,11 +25,30 @@ from app.templating import be_date
 bp = Blueprint("auth", __name__)
 
 
+# What a browser ignores or rewrites when it parses a URL (WHATWG URL standard): leading and trailing
+# C0 controls and spaces are stripped, tabs and newlines anywhere are removed, and a backslash is read
+# as "/".
+_STRIPPED = "".join(map(chr, range(0x21)))
+_REMOVED = str.maketrans("", "", "\t\n\r")
+
+
 def safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no //host, no backslashes)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("forms.index")
-    return target
+    r"""Where to go after sign-in: a path on this site, judged as the browser will read it, or the
+    form list. "/<TAB>/evil.example", "/\evil.example" and "/%2F/evil.example" are all another host
+    to some browser or proxy; they are refused, not repaired."""
+    default = url_for("forms.index")
+    if not target:
+        return default
+    seen = target.strip(_STRIPPED).translate(_REMOVED).replace("\\", "/")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in seen):
+        return default
+    parts = urlsplit(seen)
+    if parts.scheme or parts.netloc or not seen.startswith("/"):
+        return default
+    decoded = unquote(parts.path).replace("\\", "/")
+    if decoded.startswith("//") or seen.startswith("//"):
+        return default
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 @bp.route("/signin", methods=["GET", "POST"])
