@@ -18,6 +18,8 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 40 * 1024 * 1024))
     # Largest workbook a user may publish (checked before pyxform sees it).
     MAX_WORKBOOK_BYTES = int(os.environ.get("MAX_WORKBOOK_BYTES", 10 * 1024 * 1024))
+    # Largest submission XML (the xml_submission_file part): far above any form's answers.
+    MAX_SUBMISSION_XML_BYTES = int(os.environ.get("MAX_SUBMISSION_XML_BYTES", 10 * 1024 * 1024))
     # Largest single attachment in a submission.
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 15 * 1024 * 1024))
     SESSION_COOKIE_HTTPONLY = True

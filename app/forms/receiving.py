@@ -68,7 +68,7 @@ class ReceiveOutcome:
     message_en: str
     created: bool  # a new Submission row was written
     # Machine-readable outcome: created, duplicate, attachments_added, conflict, unreadable,
-    # no_instance_id, unknown_form, unknown_version, too_large, server_error.
+    # no_instance_id, too_deep, unknown_form, unknown_version, too_large, server_error.
     code: str = "created"
     instance_id: str | None = None
     errors: list[dict] = field(default_factory=list)
@@ -160,15 +160,19 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
     if not xml.strip():
         raise _Refused(400, "unreadable", "ไม่พบไฟล์ข้อมูลแบบสอบถาม (xml_submission_file)",
                        "The submission has no xml_submission_file part.")
+    if len(xml) > Config.MAX_SUBMISSION_XML_BYTES:
+        limit_mb = Config.MAX_SUBMISSION_XML_BYTES / (1024 * 1024)
+        raise _Refused(413, "too_large", f"ไฟล์ข้อมูลแบบสอบถามใหญ่เกิน {limit_mb:g} MB",
+                       f"The submission XML is larger than {limit_mb:g} MB.")
     if _DTD.search(xml):
         raise _Refused(400, "unreadable", "ไฟล์ข้อมูลมี DOCTYPE หรือ ENTITY ซึ่งไม่อนุญาต",
                        "The submission XML contains a DOCTYPE or ENTITY declaration, which is not allowed.")
     try:
         parsed = parse_submission(xml)
     except SubmissionUnreadable as e:
-        # The reader refuses a missing instanceID too; keep that reason apart for whoever reviews it.
-        code = e.code
-        raise _Refused(400, code, f"อ่านไฟล์ข้อมูลไม่ได้: {e.message_th}",
+        # The reader refuses a missing instanceID, too deep or too large input too; keep each reason
+        # apart for whoever reviews it.
+        raise _Refused(413 if e.code == "too_large" else 400, e.code, f"อ่านไฟล์ข้อมูลไม่ได้: {e.message_th}",
                        f"The submission XML cannot be read: {e.message_en}") from None
     except Exception:
         # A reader failure on odd input is still the input's problem for the device: answer 400
@@ -460,17 +464,19 @@ def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[li
         return [dict(e) for e in result.errors], result.data
     except Exception:
         log.exception("revalidate failed for %s; plain checks only", parsed.instance_id)
+    # A failure of ours: the record is kept with what can still be read, and flagged, never accepted
+    # unchecked.
+    errors = [_error("server_check_failed", None, "เซิร์ฟเวอร์ตรวจข้อมูลนี้ไม่ได้ กรุณาแจ้งผู้ดูแลระบบ",
+                     "The server could not check this submission; tell an administrator.")]
     try:
         data = extract_answers(parsed, definition)
     except Exception:
         log.exception("extract_answers failed for %s", parsed.instance_id)
         data = {}
     try:
-        errors = [dict(e) for e in check_submission(parsed, definition, attachment_names)]
+        errors += [dict(e) for e in check_submission(parsed, definition, attachment_names)]
     except Exception:
         log.exception("check_submission failed for %s", parsed.instance_id)
-        errors = [_error("server_check_failed", None, "เซิร์ฟเวอร์ตรวจข้อมูลนี้ไม่ได้ กรุณาแจ้งผู้ดูแลระบบ",
-                         "The server could not check this submission; tell an administrator.")]
     return errors, data
 
 

@@ -59,8 +59,9 @@ Decisions (ODK semantics, as JavaRosa and Enketo apply them on the device):
   do not parse) give one warning per question and kind, never an error: a failing ``relevant``
   counts as relevant (nothing is blanked) and required/constraint are not enforced beneath it; a
   failing calculate keeps the client's value; a failing required/constraint is not enforced.
-* If the logic pass itself fails unexpectedly, the plain checks still run and a warning
-  ``logic_check_failed`` says the form's logic was not applied; the submission is never lost.
+* If the logic pass itself fails unexpectedly, the plain checks still run and an error
+  ``logic_check_failed`` says the form's logic was not applied: the submission is kept, flagged
+  "needs correction", never accepted unchecked.
 """
 from __future__ import annotations
 
@@ -741,10 +742,11 @@ def revalidate(parsed: S.ParsedSubmission, definition: FormDefinition, attachmen
         log.exception("form logic could not be applied to submission %s", parsed.instance_id)
     errors = S.check_submission(parsed, definition, attachment_names, limits)
     errors.append({
-        "path": None, "node_path": None, "code": "logic_check_failed", "level": "warning",
-        "message_th": "เซิร์ฟเวอร์ตรวจตามสูตรของแบบฟอร์มไม่สำเร็จ ตรวจได้เฉพาะชนิดข้อมูลและตัวเลือก กรุณาแจ้งผู้ดูแลระบบ",
+        # An error, not a warning: a submission whose logic was not checked is never "accepted".
+        "path": None, "node_path": None, "code": "logic_check_failed", "level": "error",
+        "message_th": "เซิร์ฟเวอร์ตรวจตามสูตรของแบบฟอร์มไม่สำเร็จ ตรวจได้เฉพาะชนิดข้อมูลและตัวเลือก จึงเก็บไว้รอตรวจ กรุณาแจ้งผู้ดูแลระบบ",
         "message_en": "The server could not apply the form's logic to this submission; only types and "
-                      "choices were checked. Tell an administrator.",
+                      "choices were checked, so it waits for review. Tell an administrator.",
         "value": None,
     })
     return Revalidation(errors, S.extract_answers(parsed, definition))

@@ -55,15 +55,17 @@ Decisions:
 """
 from __future__ import annotations
 
+import io
 import math
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as _defused_fromstring
+from defusedxml.ElementTree import iterparse as _defused_iterparse
 
 from .definition import FormDefinition, Node, text_in
 
@@ -106,14 +108,62 @@ def _elements(el: Element) -> list[Element]:
     return [c for c in el if isinstance(c.tag, str)]
 
 
+# Bounds of an instance we read at all. Forms nest groups a handful of levels deep and hold hundreds
+# (at most tens of thousands with repeats) of elements; anything past these is refused before any tree
+# walk, so no reader (ours, lxml's 256-level limit, Python's recursion limit, the JSON encoder) ever
+# meets input-driven depth.
+MAX_DEPTH = 100
+MAX_ELEMENTS = 250_000
+
+# The namespaces an instance root may be in: none (ODK Collect) or the XForms namespace (the primary
+# instance's namespace inside the XForm, which some clients keep). A root in any other namespace is
+# another vocabulary's document that merely shares the element name: refused as unreadable.
+INSTANCE_NAMESPACES = frozenset({"", "http://www.w3.org/2002/xforms"})
+
+
+def _namespace(tag: Any) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _read_bounded(xml: bytes) -> Element:
+    """The instance's element tree, read once by the C parser (defused: no DTD, entities or external
+    references) while counting depth and elements, so too deep or too large input stops early."""
+    depth = count = 0
+    root = None
+    for event, el in _defused_iterparse(io.BytesIO(xml), events=("start", "end"), forbid_dtd=True,
+                                        forbid_entities=True, forbid_external=True):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        count += 1
+        if root is None:
+            root = el
+        if depth > MAX_DEPTH:
+            raise SubmissionUnreadable(
+                f"ไฟล์ข้อมูลซ้อนกันลึกเกิน {MAX_DEPTH} ชั้น ซึ่งไม่ใช่ข้อมูลของแบบฟอร์มใด จึงไม่รับ",
+                f"The submitted XML nests elements more than {MAX_DEPTH} levels deep, which no form does; "
+                "it was not accepted", code="too_deep")
+        if count > MAX_ELEMENTS:
+            raise SubmissionUnreadable(
+                f"ไฟล์ข้อมูลมีมากกว่า {MAX_ELEMENTS:,} ส่วน ใหญ่เกินกว่าจะรับได้",
+                f"The submitted XML has more than {MAX_ELEMENTS:,} elements, more than can be accepted",
+                code="too_large")
+    if root is None:
+        raise ParseError("no element found")
+    return root
+
+
 def parse_submission(xml: bytes | str) -> ParsedSubmission:
-    """Parse a submitted instance safely. Raises SubmissionUnreadable."""
+    """Parse a submitted instance safely. Raises SubmissionUnreadable (and nothing else) for any
+    input it cannot read: not XML, forbidden XML, an unknown encoding, too deep or too large, no
+    form id or instanceID."""
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     if not xml or not xml.strip():
         raise SubmissionUnreadable("ไฟล์ข้อมูลที่ส่งมาว่างเปล่า", "The submitted data file is empty")
     try:
-        root = _defused_fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = _read_bounded(xml)
     except DefusedXmlException as exc:
         raise SubmissionUnreadable(
             "ไฟล์ข้อมูลมีส่วนที่ไม่อนุญาต (DTD หรือ entity) จึงไม่อ่าน",
@@ -124,10 +174,20 @@ def parse_submission(xml: bytes | str) -> ParsedSubmission:
             f"ไฟล์ข้อมูลไม่ใช่ XML ที่ถูกต้อง ({exc})",
             f"The submitted data is not well-formed XML ({exc})",
         ) from exc
-    except (ValueError, RecursionError) as exc:  # e.g. bad encoding declarations, absurd nesting
+    except LookupError as exc:  # encoding="..." that Python does not know
         raise SubmissionUnreadable(
-            "อ่านไฟล์ข้อมูลไม่ได้", f"The submitted data could not be read ({exc})"
+            "ไฟล์ข้อมูลระบุการเข้ารหัสอักขระ (encoding) ที่ไม่รู้จัก กรุณาส่งเป็น UTF-8",
+            f"The submitted XML declares an encoding that is not known ({exc}); send it as UTF-8",
         ) from exc
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. bad bytes for the declared encoding
+        raise SubmissionUnreadable(
+            "อ่านไฟล์ข้อมูลไม่ได้", f"The submitted data could not be read ({type(exc).__name__}: {exc})"
+        ) from exc
+    namespace = _namespace(root.tag)
+    if namespace not in INSTANCE_NAMESPACES:
+        raise SubmissionUnreadable(
+            f"ข้อมูลที่ส่งมาอยู่ใน namespace “{_show(namespace)}” ซึ่งไม่ใช่ข้อมูลแบบสอบถาม",
+            f"The submitted root element is in the namespace “{_show(namespace)}”, not a form instance's")
     attrs = {_local(k): v for k, v in root.attrib.items()}
     form_id = (attrs.get("id") or "").strip()
     if not form_id:
@@ -187,34 +247,40 @@ def answers_of(root: Any, definition: FormDefinition, nodes: dict[str, Node] | N
     return out
 
 
-def _collect(el: Element, path: str, nodes: dict[str, Node], out: dict[str, Any]) -> None:
-    groups: dict[str, list[Element]] = {}
-    for child in _elements(el):
-        groups.setdefault(_local(child.tag), []).append(child)
-    for name, elems in groups.items():
-        cpath = f"{path}/{name}"
-        node = nodes.get(cpath)
-        if node is not None and node.kind == "repeat":
-            out[cpath] = [_instance_dict(e, cpath, nodes) for e in elems]
-        elif any(_elements(e) for e in elems) or (node is not None and node.kind == "group"):
-            if len(elems) == 1:
-                _attrs(elems[0], cpath, out)
-                _collect(elems[0], cpath, nodes, out)
-                _mixed_text(elems[0], cpath, out)
+def _collect(top: Element, top_path: str, nodes: dict[str, Node], top_out: dict[str, Any]) -> None:
+    """Fill `top_out` with the answers under `top`. A loop over a work queue, not recursion: the
+    walk's depth is the input's, and input never decides how deep Python's stack goes."""
+    work: deque[tuple[Element, str, dict[str, Any]]] = deque([(top, top_path, top_out)])
+    while work:
+        el, path, out = work.popleft()
+        groups: dict[str, list[Element]] = {}
+        for child in _elements(el):
+            groups.setdefault(_local(child.tag), []).append(child)
+        for name, elems in groups.items():
+            cpath = f"{path}/{name}"
+            node = nodes.get(cpath)
+            if node is not None and node.kind == "repeat":
+                out[cpath] = [_instance_dict(e, cpath, work) for e in elems]
+            elif any(_elements(e) for e in elems) or (node is not None and node.kind == "group"):
+                if len(elems) == 1:
+                    _attrs(elems[0], cpath, out)
+                    _mixed_text(elems[0], cpath, out)
+                    work.append((elems[0], cpath, out))
+                else:
+                    out[cpath] = [_instance_dict(e, cpath, work) for e in elems]
             else:
-                out[cpath] = [_instance_dict(e, cpath, nodes) for e in elems]
-        else:
-            for e in elems:
-                _attrs(e, cpath, out)
-            values = [e.text or "" for e in elems]
-            out[cpath] = values[0] if len(values) == 1 else values
+                for e in elems:
+                    _attrs(e, cpath, out)
+                values = [e.text or "" for e in elems]
+                out[cpath] = values[0] if len(values) == 1 else values
 
 
-def _instance_dict(el: Element, path: str, nodes: dict[str, Node]) -> dict[str, Any]:
+def _instance_dict(el: Element, path: str, work: deque) -> dict[str, Any]:
+    """A repeat instance's (or a repeated group's) dict; its children are filled in by the queue."""
     d: dict[str, Any] = {}
     _attrs(el, path, d)
-    _collect(el, path, nodes, d)
     _mixed_text(el, path, d)
+    work.append((el, path, d))
     return d
 
 
