@@ -259,10 +259,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
             root_instance_id = previous.root_instance_id
     status = SubmissionStatus.NEEDS_CORRECTION if any(is_blocking(e) for e in errors) else SubmissionStatus.ACCEPTED
 
-    try:
-        xml_text = xml.decode("utf-8")
-    except UnicodeDecodeError:
-        xml_text = xml.decode("utf-8", errors="replace")
+    xml_text = _instance_text(xml)  # decoded by its own declaration: TIS-620 or UTF-16 arrive intact
     submission = Submission(
         instance_id=parsed.instance_id,
         form_pk=version.form_pk,
@@ -369,6 +366,12 @@ def _link_edit_chain(s, submission: Submission, previous: Submission | None, dep
         submission.superseded_by_id = later.id
 
 
+def _instance_text(xml: bytes) -> str:
+    from app.xlsform.submission import instance_text
+
+    return instance_text(xml)
+
+
 def _district_of(sender) -> str | None:  # noqa: ANN001 - app.models.User
     from app.auth.scope import district_code_of
 
@@ -428,7 +431,7 @@ def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files,
         if conflict is None:
             s.add(SubmissionConflict(
                 instance_id=existing.instance_id, submission_id=existing.id,
-                xml=xml.decode("utf-8", errors="replace"), content_hash=content_hash,
+                xml=_instance_text(xml), content_hash=content_hash,
                 attachments=described, submitted_by=submitted_by, district_code=_district_of(sender)))
         else:
             known = {a["filename"] for a in conflict.attachments or []}

@@ -224,6 +224,31 @@ def parse_submission(xml: bytes | str) -> ParsedSubmission:
     )
 
 
+_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def instance_text(xml: bytes) -> str:
+    """The instance as text, decoded by its own byte-order mark or declaration (UTF-8 when neither),
+    with the declaration then saying UTF-8: the text stored and read again everywhere (the database
+    column, the XPath evaluator, the browser) is the document the device sent, whatever encoding it
+    travelled in. UTF-8 input, what every ODK client sends, comes back unchanged. Call it on bytes
+    parse_submission has read."""
+    codec = next((name for bom, name in _BOMS if xml.startswith(bom)), None)
+    if codec is None:
+        declared = _DECLARATION.match(xml)
+        codec = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        text = xml.decode(codec)
+    except (LookupError, UnicodeDecodeError):
+        return xml.decode("utf-8", errors="replace")
+    if codec.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return text
+    return _DECLARED_ENCODING.sub(lambda m: m.group(1) + "UTF-8" + m.group(3), text.lstrip("\ufeff"), count=1)
+
+
 # --------------------------------------------------------------------------------- answers
 def _node_index(definition: FormDefinition) -> dict[str, Node]:
     return {n.path: n for n in definition.nodes()}

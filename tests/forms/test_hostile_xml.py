@@ -91,6 +91,11 @@ def test_a_known_encoding_other_than_utf8_is_read(fv):
     encoded = xml.replace('encoding="UTF-8"', 'encoding="TIS-620"').encode("tis-620")
     out = receive_submission(encoded, {}, "officer")
     assert out.status == 201 and out.submission.data["/data/name"] == "สมชาย"
+    # Stored as the document it is (was decoded as UTF-8 with replacement characters: lost)
+    assert "<name>สมชาย</name>" in out.submission.xml and 'encoding="UTF-8"' in out.submission.xml
+    utf16 = submission_xml(fv, new_instance_id(), name="สมชาย").decode("utf-8").encode("utf-16")
+    out = receive_submission(utf16.replace("UTF-8".encode("utf-16")[2:], "UTF-16".encode("utf-16")[2:]), {}, "o")
+    assert out.status == 201 and "<name>สมชาย</name>" in out.submission.xml
 
 
 @pytest.mark.parametrize("namespace", ["http://evil.example/ns", "urn:other"])
