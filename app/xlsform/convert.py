@@ -79,6 +79,43 @@ def _fallback_form_id(filename: str) -> str:
     return ident
 
 
+# A form id and a version travel in URLs (/forms/<id>/versions/<version>/fill, /formList/<id>/<version>/..),
+# file names and cache keys. Forms written for other tools use ids like "Spec test" and versions like
+# Excel's "2022-04-11 16:26:28.971000": those publish, and every URL encodes them. Refused is only what
+# no encoding carries through a path segment: "/" and "\" (servers decode %2F before routing), a
+# segment that is "." or ".." (browsers resolve even "%2E%2E"), control characters, and blank ends.
+_UNROUTABLE = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def _suggest(value: str) -> str:
+    text = re.sub(r"[/\\\x00-\x1f\x7f]+", "-", value).strip(" .-") or "1"
+    return text[:255]
+
+
+def identifier_problems(survey_json: dict[str, Any]) -> list[Problem]:
+    """The settings' form_id and version, refused where no URL could carry them (located, Thai/English)."""
+    out = []
+    checks = (("form_id", survey_json.get("id_string"), "รหัสแบบฟอร์ม (form_id)"),
+              ("version", survey_json.get("version"), "รุ่น (version)"))
+    for column, value, what_th in checks:
+        if value in (None, ""):
+            continue
+        value = str(value)
+        if not (_UNROUTABLE.search(value) or value.strip(" .") == "" or value != value.strip()):
+            continue
+        better = _suggest(value)
+        shown = value.encode("unicode_escape").decode("ascii") if _UNROUTABLE.search(value) else value
+        out.append(Problem(
+            message_th=f"{what_th} “{shown}” มีอักขระที่ใช้ในที่อยู่เว็บไม่ได้ (/ หรือ \\) หรือเป็นจุด/ช่องว่างล้วน "
+                       "ถ้าเผยแพร่ไปจะเปิดหรือดาวน์โหลดแบบฟอร์มไม่ได้",
+            message_en=f"The {column} “{shown}” has a character no web address can carry (/ or \\), or is only "
+                       "dots or spaces: published, the form could not be opened or downloaded.",
+            hint_th=f"เปลี่ยนเป็น “{better}” (เช่น วันที่ให้เขียนเป็น 2026-03-15 หรือ 20260315)",
+            hint_en=f"Write “{better}” instead (a date, for example, as 2026-03-15 or 20260315).",
+            sheet="settings", row=2, column=column, code=f"bad_{column}"))
+    return out
+
+
 def _build_xform(survey_json: dict[str, Any], warnings: list[str]) -> str:
     from pyxform.builder import create_survey_element_from_dict
 
@@ -194,6 +231,9 @@ def _convert(filename: str, data: bytes, max_bytes: int) -> Conversion:
                     "does not make it a new form.",
             sheet="settings", column="form_id", level="warning", code="no_form_id",
         ))
+
+    if survey_json is not None:
+        problems += identifier_problems(survey_json)
 
     if any(p.is_error for p in problems) or survey_json is None:
         if not any(p.is_error for p in problems):  # pyxform failed without a message we could read
