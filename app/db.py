@@ -18,7 +18,43 @@ session: scoped_session[Session] = scoped_session(_session_factory)
 _engine: Engine | None = None
 
 
+# PostgreSQL's text cannot hold the NUL character (every statement carrying one fails, so a client
+# that retries would fail forever), and no field of ours means anything by it. Every text parameter
+# of every statement, ORM or Core, on either database, has its NULs replaced by U+FFFD before it is
+# sent: one rule for every column fed from input (file names, device ids, usernames tried, CSV cells).
+NUL, NUL_REPLACEMENT = "\x00", "\ufffd"
+
+
+def without_nul(value):  # noqa: ANN001, ANN201
+    return value.replace(NUL, NUL_REPLACEMENT) if isinstance(value, str) and NUL in value else value
+
+
+def _clean_parameters(parameters):  # noqa: ANN001, ANN202
+    if isinstance(parameters, dict):
+        if any(isinstance(v, str) and NUL in v for v in parameters.values()):
+            return {k: without_nul(v) for k, v in parameters.items()}
+        return parameters
+    if isinstance(parameters, (list, tuple)):
+        if any(isinstance(p, (dict, list, tuple)) for p in parameters):  # executemany
+            return type(parameters)(_clean_parameters(p) for p in parameters)
+        if any(isinstance(v, str) and NUL in v for v in parameters):
+            return type(parameters)(without_nul(v) for v in parameters)
+    return parameters
+
+
+def _no_nul_characters(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _clean(_conn, _cursor, statement, parameters, _context, _executemany):  # noqa: ANN001
+        return statement, _clean_parameters(parameters)
+
+
 def make_engine(url: str) -> Engine:
+    engine = _make_engine(url)
+    _no_nul_characters(engine)
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
