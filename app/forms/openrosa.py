@@ -156,9 +156,10 @@ def submission_post():
     return _answer(outcome)
 
 
-def _read_submission_request() -> tuple[bytes, dict[str, tuple[bytes, str]]]:
-    """The XML and the attachments {filename: (bytes, content type)} of a submission request."""
-    files: dict[str, tuple[bytes, str]] = {}
+def _read_submission_request() -> tuple[bytes, list[tuple[str, bytes, str]]]:
+    """The XML and the attachments [(filename, bytes, content type)] of a submission request, every
+    part as sent (receiving decides what two parts with one name mean)."""
+    files: list[tuple[str, bytes, str]] = []
     xml = b""
     if request.mimetype == "multipart/form-data":
         for field_name, storage in request.files.items(multi=True):
@@ -166,8 +167,7 @@ def _read_submission_request() -> tuple[bytes, dict[str, tuple[bytes, str]]]:
             if field_name == "xml_submission_file" and not xml:
                 xml = content
                 continue
-            name = storage.filename or field_name
-            files[name] = (content, storage.mimetype or "application/octet-stream")
+            files.append((storage.filename or field_name, content, storage.mimetype or "application/octet-stream"))
         if not xml and request.form.get("xml_submission_file"):
             xml = request.form["xml_submission_file"].encode("utf-8")
     else:

@@ -10,9 +10,13 @@ Rules (DESIGN.md, data flow 4-5):
   submission over several POSTs carrying the same XML). Different XML under a known instanceID is a
   conflict: kept aside in SubmissionConflict with its files, nothing overwritten, 409.
 - `meta/deprecatedID` makes the submission an edit: a new record that supersedes the one it names
-  (which stays, is_current=False). An edit naming an instance we do not hold is accepted as a new
-  record with a warning note, and its chain root is the named instance, so if the original arrives
-  later it joins the chain already superseded.
+  (which stays, is_current=False). An edit must name the **current head** of a chain the sender may
+  see, of the same form (as ODK Central): an edit of a record we do not hold (or may not show the
+  sender, or of another form) is refused 409 and its bytes kept in quarantine; an edit of a record
+  that was already edited is refused 409 and kept aside as a conflict beside the chain. The head
+  steps down by a conditional UPDATE (only while it is still current), so two edits racing for one
+  head end as one edit and one conflict. History is therefore a line that grows at its head: it can
+  never fork or form a cycle, and every chain has exactly one current record.
 - Answers are re-checked against the form; errors make the record "needs_correction" (still stored).
 - Anything that cannot be filed under a form (unreadable XML, no instanceID, unknown form or
   version, an attachment over the size limit, a failure of ours) is kept in UnprocessableSubmission.
@@ -55,6 +59,8 @@ log = logging.getLogger(__name__)
 
 # filename -> (content, content_type)
 Files = dict[str, tuple[bytes, str]]
+# The parts of a request as sent, in order, names possibly repeated: (filename, content, content_type)
+FileParts = list[tuple[str, bytes, str]]
 
 # A submission never needs a DTD; refusing one up front keeps entity-expansion bombs away from any parser.
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -68,7 +74,8 @@ class ReceiveOutcome:
     message_en: str
     created: bool  # a new Submission row was written
     # Machine-readable outcome: created, duplicate, attachments_added, conflict, unreadable,
-    # no_instance_id, too_deep, unknown_form, unknown_version, too_large, server_error.
+    # no_instance_id, too_deep, unknown_form, unknown_version, too_large, duplicate_attachment,
+    # edit_of_unknown, edit_of_old_version, server_error.
     code: str = "created"
     instance_id: str | None = None
     errors: list[dict] = field(default_factory=list)
@@ -116,27 +123,30 @@ def receive_submission(
     restricted."""
     if max_attachment_bytes is None:
         max_attachment_bytes = Config.MAX_ATTACHMENT_BYTES
-    files = _clean_files(files)
+    files, clashes = _clean_files(files)
     xml = xml or b""
     parsed = None
     try:
         try:
+            if clashes:
+                raise _duplicate_files(clashes)
             parsed, version = _identify(xml, files, max_attachment_bytes)
+            for attempt in range(3):
+                try:
+                    return _file(xml, files, parsed, version, submitted_by, device_id, sender)
+                except (IntegrityError, _HeadMoved) as exc:
+                    # A concurrent request stored the same instanceID, or edited the same head, between
+                    # our read and our commit; the next attempt reads what it did and answers for that.
+                    db.session.rollback()
+                    if attempt == 2:
+                        raise
+                    log.info("%s for %s; reading again", type(exc).__name__, parsed.instance_id)
+            raise AssertionError("unreachable")
         except _Refused as refused:
+            db.session.rollback()
             _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender)
             return ReceiveOutcome(refused.status, None, refused.message_th, refused.message_en, False,
                                   code=refused.code, instance_id=refused.instance_id)
-        # Two attempts: the second one runs when a concurrent request stored the same instanceID
-        # between our read and our commit; it then finds that record and answers as for a resend.
-        for attempt in range(2):
-            try:
-                return _file(xml, files, parsed, version, submitted_by, device_id, sender)
-            except IntegrityError:
-                db.session.rollback()
-                if attempt == 1:
-                    raise
-                log.info("instanceID %s stored concurrently; reading it back", parsed.instance_id)
-        raise AssertionError("unreachable")
     except Exception:
         db.session.rollback()
         instance_id = getattr(parsed, "instance_id", None)
@@ -235,28 +245,23 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
             return _resend(existing, files, parsed, version)
         return _conflict(existing, xml, content_hash, files, submitted_by, sender)
 
-    errors, data = _check(parsed, version, set(files))
-    notes: list[dict] = []
-    deprecated_claim = parsed.deprecated_id or None
-    root_instance_id = parsed.instance_id
     previous: Submission | None = None
+    root_instance_id = parsed.instance_id
     if parsed.deprecated_id:
         previous = s.scalar(select(Submission).where(Submission.instance_id == parsed.deprecated_id))
-        if previous is not None and not _in_scope(previous, sender):
-            # Another district's record: treated exactly as unknown, and not linked to its chain.
-            previous = None
-            notes.append(_unknown_deprecated_note(parsed.deprecated_id))
-            deprecated_claim = None
-        elif previous is None:
-            root_instance_id = parsed.deprecated_id
-            notes.append(_unknown_deprecated_note(parsed.deprecated_id))
-        elif previous.form_pk != version.form_pk:
-            notes.append(_note("deprecated_id_other_form", parsed.deprecated_id,
-                               "deprecatedID อ้างถึงข้อมูลของแบบสอบถามอื่น จึงไม่ได้แทนที่ข้อมูลเดิม",
-                               "The deprecatedID names a record of another form; nothing was replaced."))
-            previous = None
-        else:
-            root_instance_id = previous.root_instance_id
+        if previous is None or not _in_scope(previous, sender) or previous.form_pk != version.form_pk:
+            # Another district's record is answered exactly as one we do not hold.
+            raise _Refused(
+                409, "edit_of_unknown",
+                f"ข้อมูลนี้เป็นการแก้ไขชุดข้อมูล {parsed.deprecated_id} ที่ไม่มีบนเซิร์ฟเวอร์ (deprecatedID) "
+                "จึงเก็บแยกไว้ให้ผู้ดูแลตรวจสอบ กรุณาส่งข้อมูลฉบับเดิมก่อน หรือส่งเป็นชุดข้อมูลใหม่",
+                f"This is an edit of {parsed.deprecated_id}, a record this server does not hold (deprecatedID). "
+                "It was kept aside for an administrator; send the original first, or send it as a new record.",
+                version.form.form_id, version.version, parsed.instance_id)
+        if not previous.is_current:
+            return _edit_of_old_version(previous, xml, content_hash, files, submitted_by, sender, parsed)
+        root_instance_id = previous.root_instance_id
+    errors, data = _check(parsed, version, set(files))
     status = SubmissionStatus.NEEDS_CORRECTION if any(is_blocking(e) for e in errors) else SubmissionStatus.ACCEPTED
 
     xml_text = _instance_text(xml)  # decoded by its own declaration: TIS-620 or UTF-16 arrive intact
@@ -264,11 +269,11 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         instance_id=parsed.instance_id,
         form_pk=version.form_pk,
         form_version_id=version.id,
-        deprecated_id=deprecated_claim,
+        deprecated_id=previous.instance_id if previous is not None else None,
         root_instance_id=root_instance_id,
         is_current=True,
         status=status,
-        errors=errors + notes,
+        errors=errors,
         xml=xml_text,
         content_hash=content_hash,
         data=data,
@@ -287,7 +292,8 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
                 Attachment(filename=name, content_type=content_type, sha256=sha, size=len(content)))
         s.add(submission)
         s.flush()
-        _link_edit_chain(s, submission, previous, deprecated_claim)
+        if previous is not None and not _step_down(s, previous, submission):
+            raise _HeadMoved()
         _score(s, submission, version)
         _entities(s, submission, version)
         if submission.deprecated_id:  # a correction: audited in the same transaction, never lost or doubled
@@ -334,36 +340,22 @@ def _entities(s, submission: Submission, version: FormVersion) -> None:
         log.exception("entity of %s not created", submission.instance_id)
 
 
-def _link_edit_chain(s, submission: Submission, previous: Submission | None, deprecated_id: str | None) -> None:
-    """Inside the storing transaction: the record this one edits steps down; edits of this one that
-    arrived before it (out-of-order sync) join its chain and make it step down."""
-    if previous is not None:
-        # The chain's current record (normally `previous` itself; another edit of it when two
-        # devices edited the same record) steps down; every record stays.
-        current = s.scalars(select(Submission).where(
-            Submission.root_instance_id == previous.root_instance_id,
-            Submission.is_current.is_(True), Submission.id != submission.id)).all()
-        for old in current:
-            old.is_current = False
-            old.superseded_by_id = submission.id
-        if not previous.is_current and previous.superseded_by_id not in (None, submission.id):
-            submission.errors = submission.errors + [_note(
-                "edit_of_old_version", deprecated_id,
-                "ข้อมูลนี้แก้ไขจากฉบับที่ถูกแก้ไขไปแล้ว กรุณาตรวจสอบว่าไม่มีข้อมูลตกหล่น",
-                "This edit was made on a version that had already been edited; check nothing was lost.")]
-    # Edits that named this instance before it arrived were rooted at it: move them to our root.
-    if submission.root_instance_id != submission.instance_id:
-        for early in s.scalars(select(Submission).where(
-                Submission.root_instance_id == submission.instance_id, Submission.id != submission.id)):
-            early.root_instance_id = submission.root_instance_id
-    later = s.scalar(select(Submission).where(
-        Submission.deprecated_id == submission.instance_id, Submission.id != submission.id)
-        .order_by(Submission.id))
-    if later is not None and not _early_edit_in_scope(later, submission):
-        later = None
-    if later is not None:
-        submission.is_current = False
-        submission.superseded_by_id = later.id
+class _HeadMoved(Exception):
+    """Internal: the record an edit names stopped being current while the edit was being filed."""
+
+
+def _step_down(s, head: Submission, edit: Submission) -> bool:  # noqa: ANN001
+    """Inside the storing transaction: the chain's head steps down for `edit`, only if it is still
+    current (a concurrent edit may have taken it); False when it was not."""
+    from sqlalchemy import update
+
+    moved = s.execute(update(Submission).where(Submission.id == head.id, Submission.is_current.is_(True))
+                      .values(is_current=False, superseded_by_id=edit.id)
+                      .execution_options(synchronize_session=False)).rowcount
+    if moved == 1:
+        head.is_current, head.superseded_by_id = False, edit.id
+        return True
+    return False
 
 
 def _instance_text(xml: bytes) -> str:
@@ -372,20 +364,20 @@ def _instance_text(xml: bytes) -> str:
     return instance_text(xml)
 
 
+def _duplicate_files(names: list[str]) -> _Refused:
+    shown = ", ".join(names[:5])
+    return _Refused(400, "duplicate_attachment",
+                    f"มีไฟล์แนบต่างกันหลายไฟล์ใช้ชื่อเดียวกัน ({shown}) เซิร์ฟเวอร์จึงไม่รู้ว่าแบบสอบถามหมายถึงไฟล์ใด "
+                    "ข้อมูลทั้งชุดถูกเก็บแยกไว้ให้ผู้ดูแลตรวจสอบ กรุณาตั้งชื่อไฟล์ไม่ให้ซ้ำแล้วส่งใหม่",
+                    f"Different attachments share one name ({shown}), so the server cannot tell which one the form "
+                    "means. The whole submission was kept aside for an administrator; give each file its own name "
+                    "and send again.")
+
+
 def _district_of(sender) -> str | None:  # noqa: ANN001 - app.models.User
     from app.auth.scope import district_code_of
 
     return district_code_of(sender)
-
-
-def _early_edit_in_scope(edit: Submission, original: Submission) -> bool:
-    """An edit that arrived before its original counts only if its sender may see the original."""
-    if edit.submitter_id is None:
-        return True
-    from app.auth.scope import may_see_submission
-    from app.models import User
-
-    return may_see_submission(original, db.session.get(User, edit.submitter_id))
 
 
 def _resend(existing: Submission, files: Files, parsed, version: FormVersion) -> ReceiveOutcome:
@@ -417,12 +409,41 @@ def _resend(existing: Submission, files: Files, parsed, version: FormVersion) ->
                           code="duplicate", instance_id=existing.instance_id, errors=existing.errors)
 
 
+def _edit_of_old_version(named: Submission, xml: bytes, content_hash: str, files: Files, submitted_by,
+                         sender, parsed) -> ReceiveOutcome:  # noqa: ANN001
+    """An edit of a record that was already edited: kept aside beside the chain (nothing replaced),
+    409 naming the record that is current now, so the user edits that one."""
+    head = db.session.scalar(select(Submission).where(
+        Submission.root_instance_id == named.root_instance_id, Submission.is_current.is_(True)))
+    current = head.instance_id if head is not None else named.superseded_by_id
+    _keep_conflict(named, parsed.instance_id, xml, content_hash, files, submitted_by, sender)
+    return ReceiveOutcome(
+        409, named,
+        f"ข้อมูล {named.instance_id} ถูกแก้ไขไปแล้ว (ฉบับล่าสุดคือ {current}) การแก้ไขนี้จึงเก็บแยกไว้ให้ผู้ดูแลตรวจสอบ "
+        "ไม่มีข้อมูลใดถูกเขียนทับ กรุณาเปิดฉบับล่าสุดแล้วแก้ไขอีกครั้ง",
+        f"{named.instance_id} was already edited (the current version is {current}). This edit was kept aside "
+        "for review and nothing was overwritten; open the current version and edit that.",
+        False, code="edit_of_old_version", instance_id=parsed.instance_id)
+
+
 def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files, submitted_by,
               sender) -> ReceiveOutcome:  # noqa: ANN001 - sender: app.models.User
     """Different XML under a known instanceID: keep the copy aside (once per content), overwrite nothing."""
+    _keep_conflict(existing, existing.instance_id, xml, content_hash, files, submitted_by, sender)
+    return ReceiveOutcome(
+        409, existing,
+        f"มีข้อมูลรหัส {existing.instance_id} ที่เนื้อหาต่างกันอยู่แล้ว เก็บฉบับนี้แยกไว้ให้ผู้ดูแลตรวจสอบ ไม่มีข้อมูลใดถูกเขียนทับ",
+        f"A different submission with instanceID {existing.instance_id} is already stored. "
+        "This copy was kept aside for review; nothing was overwritten.",
+        False, code="conflict", instance_id=existing.instance_id)
+
+
+def _keep_conflict(existing: Submission, instance_id: str, xml: bytes, content_hash: str, files: Files,
+                   submitted_by, sender) -> None:  # noqa: ANN001
+    """A SubmissionConflict beside `existing` (once per instanceID and content; later files added)."""
     with db.transaction() as s:
         conflict = s.scalar(select(SubmissionConflict).where(
-            SubmissionConflict.instance_id == existing.instance_id,
+            SubmissionConflict.instance_id == instance_id,
             SubmissionConflict.content_hash == content_hash))
         described = []
         for name, (content, content_type) in files.items():
@@ -430,7 +451,7 @@ def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files,
             described.append({"filename": name, "content_type": content_type, "sha256": sha, "size": len(content)})
         if conflict is None:
             s.add(SubmissionConflict(
-                instance_id=existing.instance_id, submission_id=existing.id,
+                instance_id=instance_id, submission_id=existing.id,
                 xml=_instance_text(xml), content_hash=content_hash,
                 attachments=described, submitted_by=submitted_by, district_code=_district_of(sender)))
         else:
@@ -438,12 +459,6 @@ def _conflict(existing: Submission, xml: bytes, content_hash: str, files: Files,
             extra = [a for a in described if a["filename"] not in known]
             if extra:
                 conflict.attachments = list(conflict.attachments or []) + extra
-    return ReceiveOutcome(
-        409, existing,
-        f"มีข้อมูลรหัส {existing.instance_id} ที่เนื้อหาต่างกันอยู่แล้ว เก็บฉบับนี้แยกไว้ให้ผู้ดูแลตรวจสอบ ไม่มีข้อมูลใดถูกเขียนทับ",
-        f"A different submission with instanceID {existing.instance_id} is already stored. "
-        "This copy was kept aside for review; nothing was overwritten.",
-        False, code="conflict", instance_id=existing.instance_id)
 
 
 def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[list[dict], dict]:
@@ -483,23 +498,14 @@ def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[li
     return errors, data
 
 
-# Notes this module adds (the checker's own warnings are recomputed on every check).
+# Notes this module added to records stored before edits had to name the current head (kept when such
+# a record is re-checked; the checker's own warnings are recomputed on every check).
 _RECEIVING_NOTES = {"deprecated_id_unknown", "deprecated_id_other_form", "edit_of_old_version"}
 
 
 def _error(code: str, value: Any, th: str, en: str) -> dict:
     return {"path": None, "node_path": None, "code": code, "level": "error",
             "message_th": th, "message_en": en, "value": value}
-
-
-def _note(code: str, value: Any, th: str, en: str) -> dict:
-    return {**_error(code, value, th, en), "level": "warning"}
-
-
-def _unknown_deprecated_note(deprecated_id: str) -> dict:
-    return _note("deprecated_id_unknown", deprecated_id,
-                 "ข้อมูลนี้เป็นการแก้ไขชุดข้อมูลที่เซิร์ฟเวอร์ยังไม่มี (deprecatedID) จึงบันทึกเป็นชุดใหม่",
-                 "This edit names a record the server does not hold (deprecatedID); it was stored as a new record.")
 
 
 # --- storage helpers ----------------------------------------------------------------------------
@@ -523,13 +529,29 @@ def _store_blob(content: bytes) -> str:
     return sha
 
 
-def _clean_files(files: Files | None) -> Files:
-    """Attachment names as plain file names (no directories), content types bounded."""
+def _clean_files(files: Files | FileParts | None) -> tuple[Files, list[str]]:
+    """Attachment names as plain file names (no directories: the XML names files by their base name),
+    content types bounded; and the names two *different* files claimed (`dir1/same.jpg` and
+    `dir2/same.jpg`, or one name sent twice with other bytes). Those are kept under numbered names
+    ("same (2).jpg") so that a refused submission still keeps every byte; the same file sent twice
+    is kept once."""
+    parts = files.items() if isinstance(files, dict) else ((n, (c, t)) for n, c, t in files or ())
     cleaned: Files = {}
-    for name, (content, content_type) in (files or {}).items():
+    clashes: list[str] = []
+    for name, (content, content_type) in parts:
         base = posixpath.basename((name or "").replace("\\", "/")).strip()[:255] or "attachment"
+        if base in cleaned:
+            if cleaned[base][0] == content:
+                continue
+            if base not in clashes:
+                clashes.append(base)
+            stem, dot, ext = base.rpartition(".") if "." in base else (base, "", "")
+            n = 2
+            while (renamed := f"{stem} ({n}){dot}{ext}") in cleaned:
+                n += 1
+            base = renamed
         cleaned[base] = (content, (content_type or "application/octet-stream")[:100])
-    return cleaned
+    return cleaned, clashes
 
 
 def _quarantine(xml: bytes, files: Files, refused: _Refused, submitted_by, device_id,

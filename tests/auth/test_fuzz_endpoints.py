@@ -123,8 +123,8 @@ def test_fuzz_submission_endpoint(world, data):
         return
     if r.status_code == 201:
         assert subs <= 1 and conflicts == 0 and quarantined == 0
-    elif r.status_code == 409:
-        assert subs == 0 and conflicts <= 1 and quarantined == 0
+    elif r.status_code == 409:  # a conflict kept aside, or an edit of a record not held kept in quarantine
+        assert subs == 0 and conflicts + quarantined <= 1
     else:
         assert subs == 0 and conflicts == 0 and quarantined <= 1
     assert time.monotonic() - STARTED < 120

@@ -283,15 +283,17 @@ def test_openrosa_cannot_touch_another_districts_record(world):
             "extra.png": (io.BytesIO(PNG), "extra.png", "image/png")}
     r = c.post("/submission", data=data, content_type="multipart/form-data", headers={"X-OpenRosa-Version": "1.0"})
     assert r.status_code == 409
-    # An "edit" of their record is stored as the officer's own new record and replaces nothing.
+    # An "edit" of their record is answered exactly as an edit of a record the server does not hold
+    # (409, kept aside for an administrator) and replaces nothing.
     r = post_xml(c, people_xml(world.fv, "uuid:sneaky-edit", deprecated_id=other.instance_id))
-    assert r.status_code == 201
+    unknown = post_xml(c, people_xml(world.fv, "uuid:edit-of-nothing", deprecated_id="uuid:no-such-record"))
+    assert r.status_code == unknown.status_code == 409
+    assert r.data.replace(other.instance_id.encode(), b"X").replace(b"sneaky-edit", b"Y") == \
+        unknown.data.replace(b"uuid:no-such-record", b"X").replace(b"edit-of-nothing", b"Y")
     db.session.expire_all()
     theirs = db.session.get(Submission, other.id)
     assert (theirs.xml, theirs.is_current, len(theirs.attachments)) == before
-    mine = db.session.scalar(select(Submission).where(Submission.instance_id == "uuid:sneaky-edit"))
-    assert mine.deprecated_id is None and mine.root_instance_id == "uuid:sneaky-edit"
-    assert mine.district_code == "4201"
+    assert db.session.scalar(select(Submission).where(Submission.instance_id == "uuid:sneaky-edit")) is None
 
 
 def test_an_officers_own_edit_is_logged_as_a_correction(world):

@@ -77,8 +77,8 @@ def post_submission(client, xml: bytes, files: list[tuple[str, bytes, str]] = ()
                     query: str = ""):
     """POST multipart as ODK Collect does: `xml_submission_file` plus one part per attachment."""
     data = {"xml_submission_file": (io.BytesIO(xml), "submission.xml", "text/xml")}
-    for filename, content, content_type in files:
-        data[filename] = (io.BytesIO(content), filename, content_type)
+    for filename, content, content_type in files:  # a name sent twice is two parts, as on the wire
+        data.setdefault(filename, []).append((io.BytesIO(content), filename, content_type))
     headers = {"X-OpenRosa-Version": "1.0"}
     if accept:
         headers["Accept"] = accept

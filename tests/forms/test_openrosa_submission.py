@@ -133,30 +133,83 @@ def test_deprecated_id_creates_a_new_record_that_supersedes_the_old_and_keeps_hi
     assert [s.instance_id for s in current] == [third_id]
 
 
-def test_deprecated_id_naming_an_unknown_record_is_stored_as_new_with_a_warning(client, household):
+def test_an_edit_of_a_record_the_server_does_not_hold_is_409_and_kept(client, household):
     edit_id, missing_id = new_instance_id(), new_instance_id()
-    r = post_submission(client, submission_xml(household, edit_id, deprecated_id=missing_id))
-    assert r.status_code == 201
-    edit = stored(edit_id)
-    assert edit.is_current is True
-    assert edit.status == SubmissionStatus.ACCEPTED  # a note, not a validation error
-    assert [e["code"] for e in edit.errors if e.get("level") == "warning"] == ["deprecated_id_unknown"]
-    # When the original turns up later it joins the chain, already superseded.
-    post_submission(client, submission_xml(household, missing_id))
-    original = stored(missing_id)
-    assert original.is_current is False and original.superseded_by_id == edit.id
-    assert original.root_instance_id == edit.root_instance_id == missing_id
+    xml = submission_xml(household, edit_id, deprecated_id=missing_id)
+    r = post_submission(client, xml)
+    assert r.status_code == 409 and missing_id in openrosa_message(r)
+    assert stored(edit_id) is None
+    kept = db.session.scalar(select(UnprocessableSubmission))
+    assert (kept.reason_code, kept.instance_id, bytes(kept.xml)) == ("edit_of_unknown", edit_id, xml)
+    # Once the original is there, the same edit sent again is filed as its edit.
+    assert post_submission(client, submission_xml(household, missing_id)).status_code == 201
+    assert post_submission(client, xml).status_code == 201
+    assert (stored(missing_id).is_current, stored(edit_id).is_current) == (False, True)
 
 
-def test_edits_arriving_out_of_order_end_as_one_chain_with_the_last_edit_current(client, household):
-    a, b, c = new_instance_id(), new_instance_id(), new_instance_id()
+def test_an_edit_of_a_record_already_edited_is_409_kept_aside_and_names_the_current_one(client, household):
+    a, b, late = new_instance_id(), new_instance_id(), new_instance_id()
     post_submission(client, submission_xml(household, a, age="1"))
-    post_submission(client, submission_xml(household, c, age="3", deprecated_id=b))  # edit of b, before b
     post_submission(client, submission_xml(household, b, age="2", deprecated_id=a))
-    sa, sb, sc = stored(a), stored(b), stored(c)
-    assert (sa.is_current, sb.is_current, sc.is_current) == (False, False, True)
-    assert sa.superseded_by_id == sb.id and sb.superseded_by_id == sc.id
-    assert sa.root_instance_id == sb.root_instance_id == sc.root_instance_id == a
+    xml = submission_xml(household, late, age="9", deprecated_id=a)  # a second device edited a's old copy
+    for _ in range(2):  # a resend gets the same answer and keeps one copy
+        r = post_submission(client, xml)
+        assert r.status_code == 409 and b in openrosa_message(r)
+    assert stored(late) is None and stored(b).is_current and not stored(a).is_current
+    conflict = db.session.scalar(select(SubmissionConflict))
+    assert (conflict.instance_id, conflict.submission_id, count(SubmissionConflict)) == (late, stored(a).id, 1)
+
+
+def test_edits_can_never_form_a_cycle_and_every_chain_keeps_one_current_record(client, household):
+    a, b, c = new_instance_id(), new_instance_id(), new_instance_id()
+    # Two edits naming each other, neither original known: both refused and kept, nothing vanishes.
+    assert post_submission(client, submission_xml(household, b, deprecated_id=c)).status_code == 409
+    assert post_submission(client, submission_xml(household, c, deprecated_id=b)).status_code == 409
+    assert count(Submission) == 0 and count(UnprocessableSubmission) == 2
+    # A chain a -> b; an "edit" re-using a's id to name b is a conflict under a's id, not a loop.
+    post_submission(client, submission_xml(household, a, age="1"))
+    post_submission(client, submission_xml(household, b, age="2", deprecated_id=a))
+    assert post_submission(client, submission_xml(household, a, age="3", deprecated_id=b)).status_code == 409
+    current = db.session.scalars(select(Submission).where(Submission.root_instance_id == a,
+                                                          Submission.is_current.is_(True))).all()
+    assert [s.instance_id for s in current] == [b]
+
+
+def test_two_edits_of_one_record_at_once_end_as_one_edit_and_one_conflict(app, household, monkeypatch):
+    """The head steps down only while still current: the slower of two racing edits is kept aside."""
+    import threading
+
+    from app.forms import receiving
+
+    original = new_instance_id()
+    receiving.receive_submission(submission_xml(household, original), {}, "t")
+    edits = [submission_xml(household, new_instance_id(), age=str(40 + i), deprecated_id=original) for i in range(2)]
+    barrier = threading.Barrier(2, timeout=10)
+    real_check = receiving._check
+
+    def slow_check(*args, **kwargs):  # both requests have read the head as current before either writes
+        result = real_check(*args, **kwargs)
+        barrier.wait()
+        return result
+
+    monkeypatch.setattr(receiving, "_check", slow_check)
+    results = []
+
+    def send(xml):
+        with app.app_context():
+            try:
+                results.append(receiving.receive_submission(xml, {}, "t").status)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(x,)) for x in edits]
+    [t.start() for t in threads]
+    [t.join(30) for t in threads]
+    assert sorted(results) == [201, 409]
+    db.session.expire_all()
+    current = db.session.scalars(select(Submission).where(Submission.root_instance_id == original,
+                                                          Submission.is_current.is_(True))).all()
+    assert len(current) == 1 and count(SubmissionConflict) == 1
 
 
 def test_submission_on_an_old_form_version_is_accepted_on_that_version(client, app):
@@ -341,7 +394,7 @@ def test_a_torn_write_leaves_no_submission_attachment_or_blob(client, household,
     def count_in_transaction(model):
         return db.session.scalar(select(func.count()).select_from(model))
 
-    monkeypatch.setattr(receiving, "_link_edit_chain", boom)
+    monkeypatch.setattr(receiving, "_score", boom)  # after the attachments and blobs are written
     iid = new_instance_id()
     xml = submission_xml(household, iid, photo="p.jpg")
     r = post_submission(client, xml, [("p.jpg", JPEG, "image/jpeg")])
@@ -412,3 +465,27 @@ def test_two_identical_posts_at_once_store_one_record(app, household, monkeypatc
     assert sorted(outcomes) == [(201, False, "duplicate"), (201, True, "created")]
     assert count(Submission) == 1
     assert count(Attachment) == 1
+
+
+@pytest.mark.parametrize("names", [("dir1/same.jpg", "dir2/same.jpg"), ("same.jpg", "same.jpg"),
+                                   ("a\\same.jpg", "same.jpg")])
+def test_two_different_files_under_one_name_refuse_the_whole_submission_and_keep_both(client, household, names):
+    iid = new_instance_id()
+    xml = submission_xml(household, iid, photo="same.jpg")
+    r = post_submission(client, xml, [(names[0], JPEG, "image/jpeg"), (names[1], PNG, "image/png")])
+    assert r.status_code == 400 and "same.jpg" in openrosa_message(r)
+    assert stored(iid) is None and count(Attachment) == 0
+    kept = db.session.scalar(select(UnprocessableSubmission))
+    assert kept.reason_code == "duplicate_attachment" and kept.xml == xml
+    described = sorted((a["filename"], a["sha256"], a["stored"]) for a in kept.attachments)
+    assert described == sorted([("same.jpg", hashlib.sha256(JPEG).hexdigest(), True),
+                                ("same (2).jpg", hashlib.sha256(PNG).hexdigest(), True)])
+    assert {b.sha256 for b in db.session.scalars(select(Blob))} == {hashlib.sha256(JPEG).hexdigest(),
+                                                                    hashlib.sha256(PNG).hexdigest()}
+
+
+def test_the_same_file_sent_twice_in_one_request_is_kept_once(client, household):
+    iid = new_instance_id()
+    r = post_submission(client, submission_xml(household, iid, photo="p.jpg"),
+                        [("p.jpg", JPEG, "image/jpeg"), ("d/p.jpg", JPEG, "image/jpeg")])
+    assert r.status_code == 201 and [a.filename for a in stored(iid).attachments] == ["p.jpg"]

@@ -93,10 +93,13 @@ def test_an_edit_rescores_and_the_old_score_steps_down(client, scored):
     assert db.session.scalar(select(func.count()).select_from(Score).where(Score.is_current.is_(True))) == 1
 
 
-def test_an_edit_arriving_before_its_original_keeps_the_original_not_current(client, scored):
+def test_an_edit_sent_before_its_original_is_scored_once_it_is_filed_after_it(client, scored):
     first, edit = new_instance_id(), new_instance_id()
-    post_submission(client, mw.xml(scored, instance_id=edit, deprecated_id=first))
+    edit_xml = mw.xml(scored, instance_id=edit, deprecated_id=first)
+    assert post_submission(client, edit_xml).status_code == 409  # kept aside: no score for it yet
+    assert score_row(edit) is None
     post_submission(client, mw.xml(scored, instance_id=first, i01="0"))
+    assert post_submission(client, edit_xml).status_code == 201  # the device's retry
     assert score_row(edit).is_current is True
     assert score_row(first).is_current is False
 
