@@ -468,7 +468,7 @@ def test_two_identical_posts_at_once_store_one_record(app, household, monkeypatc
 
 
 @pytest.mark.parametrize("names", [("dir1/same.jpg", "dir2/same.jpg"), ("same.jpg", "same.jpg"),
-                                   ("a\\same.jpg", "same.jpg")])
+                                   ("a/b/same.jpg", "c/same.jpg")])
 def test_two_different_files_under_one_name_refuse_the_whole_submission_and_keep_both(client, household, names):
     iid = new_instance_id()
     xml = submission_xml(household, iid, photo="same.jpg")
