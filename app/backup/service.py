@@ -93,7 +93,7 @@ def create_backup(url: str, directory: Path, keep: int | None = None) -> Created
     when = now_utc()
     name = _free_name(directory, backup_name(when))
     partial = directory / (name + PARTIAL_SUFFIX)
-    partial.mkdir()
+    partial.mkdir(mode=0o700)  # the whole database: accounts, national IDs — owner only
     try:
         if kind == "sqlite":
             db_file = partial / "database.sqlite3"
@@ -158,6 +158,7 @@ def _fsync(path: Path) -> None:
 
 def _fsync_folder(folder: Path) -> None:
     for p in folder.iterdir():
+        p.chmod(0o600)
         _fsync(p)
     _fsync(folder)
 

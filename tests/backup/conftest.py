@@ -24,7 +24,7 @@ class Database:
     """One database of the test's kind: `url`, `delete()` (the disk died: nothing left, then for
     PostgreSQL an empty database as the restore drill creates), `drop()` at the end."""
 
-    def __init__(self, tmp_path: Path, label: str):
+    def __init__(self, tmp_path: Path, label: str, create: bool = True):
         base = os.environ.get("TEST_DATABASE_URL", "")
         if base.startswith("postgresql"):
             self.kind = "postgresql"
@@ -32,7 +32,8 @@ class Database:
             u = make_url(base)
             self.name = f"{u.database}_{label}_{uuid.uuid4().hex[:8]}"
             self.url = u.set(database=self.name).render_as_string(hide_password=False)
-            self._admin(f'CREATE DATABASE "{self.name}"')
+            if create:
+                self._admin(f'CREATE DATABASE "{self.name}"')
         else:
             self.kind = "sqlite"
             self.path = tmp_path / f"{label}.db"
@@ -73,17 +74,29 @@ class Database:
         if self.kind == "postgresql":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
+    def exists(self) -> bool:
+        if self.kind == "sqlite":
+            return self.path.exists()
+        engine = create_engine(self._admin_url)
+        try:
+            with engine.connect() as conn:
+                return bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": self.name}))
+        finally:
+            engine.dispose()
+
     def engine(self):  # noqa: ANN201
         return db.make_engine(self.url)
 
 
 @pytest.fixture
 def new_database(tmp_path):
-    """new_database(label) -> Database (dropped after the test)."""
+    """new_database(label, create=True) -> Database (dropped after the test). create=False: a name only
+    (PostgreSQL: no such database on the server; SQLite: no file), for restores refused before any
+    connection."""
     made: list[Database] = []
 
-    def make(label: str) -> Database:
-        d = Database(tmp_path, label)
+    def make(label: str, create: bool = True) -> Database:
+        d = Database(tmp_path, label, create)
         made.append(d)
         return d
 
