@@ -46,16 +46,13 @@ def submission(root: str, form_id: str, version: str) -> tuple[str, bytes]:
 
 
 def post(port: int, auth: str, xml: bytes, photo: bytes) -> int:
-    boundary = uuid.uuid4().hex
-    body = b"".join([
-        f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; filename="s.xml"\r\n'
-        f"Content-Type: text/xml\r\n\r\n".encode(), xml, b"\r\n",
-        f'--{boundary}\r\nContent-Disposition: form-data; name="photo.jpg"; filename="photo.jpg"\r\n'
-        f"Content-Type: image/jpeg\r\n\r\n".encode(), photo, b"\r\n", f"--{boundary}--\r\n".encode()])
+    from tests.forms.openrosa_helpers import openrosa_multipart
+
+    body, content_type = openrosa_multipart(xml, [("photo.jpg", photo, "image/jpeg")])
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        conn.request("POST", "/submission", body, {"Content-Type": f"multipart/form-data; boundary={boundary}",
-                                                   "Authorization": auth, "X-OpenRosa-Version": "1.0"})
+        conn.request("POST", "/submission", body,
+                     {"Content-Type": content_type, "Authorization": auth, "X-OpenRosa-Version": "1.0"})
         response = conn.getresponse()
         response.read()
         return response.status

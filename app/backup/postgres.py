@@ -33,6 +33,7 @@ COMPRESS_LEVEL = 1
 
 @dataclass(frozen=True)
 class Tool:
+    name: str  # pg_dump, pg_restore
     path: str
     version: str  # as the tool prints it: "pg_dump (PostgreSQL) 15.8 (Debian ...)"
     major: int
@@ -68,27 +69,31 @@ def server_version(url: str) -> tuple[int, str]:
 def find_tool(name: str, server_major: int | None) -> Tool:
     """The `name` tool (pg_dump / pg_restore): $PG_DUMP / $PG_RESTORE when set, else the server's
     major version's own, else the newest installed, else the one on PATH."""
-    env_name = name.upper()  # PG_DUMP, PG_RESTORE
-    explicit = os.environ.get(env_name)
+    explicit = os.environ.get(name.upper())  # PG_DUMP, PG_RESTORE
     candidates = [explicit] if explicit else [
         *([f"/usr/lib/postgresql/{server_major}/bin/{name}"] if server_major else []),
-        *sorted((str(p) for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}")),
-                key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)) if re.search(r"/(\d+)/bin/", p) else 0,
-                reverse=True),
+        *sorted((str(p) for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}")), key=_major_in_path, reverse=True),
         shutil.which(name)]
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return _tool(candidate)
-    major = server_major or "<major>"
-    raise refuse(
-        f"{name}_missing",
-        f"ไม่พบโปรแกรม {name} ซึ่งจำเป็นสำหรับสำรอง/กู้คืน PostgreSQL: "
-        + INSTALL_HINT_TH.format(major=major, env=env_name, tool=name),
-        f"{name} not found (needed to back up / restore PostgreSQL): "
-        + INSTALL_HINT_EN.format(major=major, env=env_name, tool=name))
+            return _tool(name, candidate)
+    raise _install(f"{name}_missing", name, server_major,
+                   f"ไม่พบโปรแกรม {name} ซึ่งจำเป็นสำหรับสำรอง/กู้คืน PostgreSQL",
+                   f"{name} not found (needed to back up / restore PostgreSQL)")
 
 
-def _tool(path: str) -> Tool:
+def _major_in_path(path: str) -> int:
+    m = re.search(r"/(\d+)/bin/", path)
+    return int(m.group(1)) if m else 0
+
+
+def _install(code: str, name: str, major: int | None, th: str, en: str) -> BackupRefused:
+    """A refusal ending with how to get the right tool."""
+    hint = {"major": major or "<major>", "env": name.upper(), "tool": name}
+    return refuse(code, f"{th}: " + INSTALL_HINT_TH.format(**hint), f"{en}: " + INSTALL_HINT_EN.format(**hint))
+
+
+def _tool(name: str, path: str) -> Tool:
     try:
         out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60).stdout
     except (OSError, subprocess.SubprocessError) as e:
@@ -97,19 +102,14 @@ def _tool(path: str) -> Tool:
     if not m:
         raise refuse("tool_broken", f"อ่านรุ่นของ {path} ไม่ได้: {out.strip()!r}",
                      f"cannot read the version of {path}: {out.strip()!r}")
-    return Tool(path, out.strip(), int(m.group(1)))
+    return Tool(name, path, out.strip(), int(m.group(1)))
 
 
 def require_at_least(tool: Tool, major: int, why_th: str, why_en: str) -> None:
     if tool.major < major:
-        name = Path(tool.path).name
-        env_name = name.upper()
-        raise refuse(
-            f"{name}_too_old",
-            f"{tool.path} เป็นรุ่น {tool.major} เก่ากว่าที่ต้องใช้ ({major} ขึ้นไป) {why_th}: "
-            + INSTALL_HINT_TH.format(major=major, env=env_name, tool=name),
-            f"{tool.path} is version {tool.major}, older than needed ({major} or newer) {why_en}: "
-            + INSTALL_HINT_EN.format(major=major, env=env_name, tool=name))
+        raise _install(f"{tool.name}_too_old", tool.name, major,
+                       f"{tool.path} เป็นรุ่น {tool.major} เก่ากว่าที่ต้องใช้ ({major} ขึ้นไป) {why_th}",
+                       f"{tool.path} is version {tool.major}, older than needed ({major} or newer) {why_en}")
 
 
 def snapshot(url: str, dest: Path) -> tuple[dict, dict[str, int], str | None, list[BlobEntry]]:

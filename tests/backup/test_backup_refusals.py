@@ -108,6 +108,9 @@ def test_verify_checks_a_sound_backup_and_says_what_it_holds(sample):
     assert m["tables"]["submissions"] == 3 and m["tables"]["attachments"] == 3 and m["blobs"]["count"] == 3
     assert m["database"]["kind"] == sample.database.kind and m["migration_head"] == service.code_head()
     assert set(m["files"]) == {database_file(sample.backup).name, "blobs.sha256"}
+    # the whole database (accounts, national IDs): readable by its owner only
+    assert stat.S_IMODE(sample.backup.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in sample.backup.iterdir()} == {0o600}
     # every table the models define is counted (the list comes from the database, not from a hand-kept one)
     from app.db import Base
 
@@ -305,3 +308,24 @@ def test_tool_messages_name_the_package_to_install(tmp_path, monkeypatch):
     assert too_old.value.codes == {"pg_dump_too_old"}
     assert "postgresql-client-15" in too_old.value.problems[0].message_en
 
+
+
+def test_a_blob_already_damaged_in_the_database_is_backed_up_as_it_is_and_reported(new_database, tmp_path):
+    source = new_database("rotten").migrate()
+    engine = source.engine()
+    with engine.begin() as conn:  # bytes that no longer match their address (bit rot before the backup)
+        conn.execute(text("INSERT INTO blobs (sha256, size, content) VALUES (:k, 5, :c)"),
+                     {"k": "0" * 64, "c": b"rot!!"})
+    engine.dispose()
+    app = app_on(source.url, tmp_path / "instance")
+    created = run_cli(app, "backup", "create", tmp_path / "out")
+    assert created.exit_code == 2, created.output  # cron mails it
+    assert "already damaged in the source database: 0000000000000000" in created.output
+    assert THAI.search(created.output.split("already damaged")[0].splitlines()[-1])
+    backup = only_backup_in(tmp_path / "out")
+    assert json.loads((backup / "manifest.json").read_text())["blobs"]["damaged"] == ["0" * 64]
+    assert run_cli(app, "backup", "verify", backup).exit_code == 0
+    target = new_database("target")
+    restored = run_cli(app_on(target.url, tmp_path / "instance"), "backup", "restore", backup)
+    assert restored.exit_code == 0, restored.output
+    assert "already damaged" in restored.output

@@ -25,7 +25,7 @@ from app.backup import content
 from app.forms.receiving import receive_submission
 from tests.backup.conftest import app_on, only_backup_in, run_cli
 from tests.conftest import TEST_PASSWORD
-from tests.forms.openrosa_helpers import publish, root_name
+from tests.forms.openrosa_helpers import openrosa_multipart, publish, root_name
 
 CLIENTS = 3
 BEFORE = 12  # acknowledged before the backup starts
@@ -87,16 +87,11 @@ class Load:
         xml = (f'<?xml version="1.0" encoding="UTF-8"?><{self.root} id="{escape(self.form_id)}" '
                f'version="{escape(self.version)}"><name>Somchai</name><age>40</age><photo>photo.jpg</photo>'
                f"<meta><instanceID>{iid}</instanceID></meta></{self.root}>").encode()
-        boundary = uuid.uuid4().hex
-        body = b"".join([
-            f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
-            f'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n'.encode(), xml, b"\r\n",
-            f'--{boundary}\r\nContent-Disposition: form-data; name="photo.jpg"; filename="photo.jpg"\r\n'
-            f"Content-Type: image/jpeg\r\n\r\n".encode(), photo, b"\r\n", f"--{boundary}--\r\n".encode()])
+        body, content_type = openrosa_multipart(xml, [("photo.jpg", photo, "image/jpeg")])
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE)
         try:
             conn.request("POST", "/submission", body, {
-                "Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": self.auth,
+                "Content-Type": content_type, "Authorization": self.auth,
                 "X-OpenRosa-Version": "1.0"})
             response = conn.getresponse()
             response.read()
