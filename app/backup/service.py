@@ -247,7 +247,7 @@ def restore_backup(path: Path, url: str) -> Restored:
     _verify_content(checked)  # a damaged backup is named and refused before the target is touched
     busy = _non_empty_target(url, kind)
     if busy:
-        listed = ", ".join(f"{t} ({n:,})" for t, n in sorted(busy.items())[:8])
+        listed = ", ".join(f"{t} ({n:,})" for t, n in sorted(busy.items()))
         raise refuse("target_not_empty",
                      f"ฐานข้อมูลปลายทางไม่ว่าง จึงไม่กู้คืนทับ ({listed}): กู้คืนได้เฉพาะฐานข้อมูลว่าง "
                      "(สร้างฐานข้อมูลใหม่ หรือชี้ DATABASE_URL ไปที่ไฟล์ใหม่)",
