@@ -79,3 +79,6 @@ def init_app(app) -> None:  # noqa: ANN001
     app.cli.add_command(db_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(demo_cli)
+    from app.backup.cli import backup_cli  # backup create|verify|restore
+
+    app.cli.add_command(backup_cli)

@@ -89,3 +89,16 @@ def openrosa_message(response) -> str:
     tree = ET.fromstring(response.data)
     assert tree.tag == "{http://openrosa.org/http/response}OpenRosaResponse"
     return tree.findtext("{http://openrosa.org/http/response}message") or ""
+
+
+def openrosa_multipart(xml: bytes, files: list[tuple[str, bytes, str]] = ()) -> tuple[bytes, str]:
+    """The body and Content-Type of an OpenRosa POST as ODK Collect sends it, for raw HTTP clients
+    (live servers, benchmarks): `xml_submission_file` plus one part per attachment."""
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
+             f'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n'.encode(), xml, b"\r\n"]
+    for filename, content, content_type in files:
+        parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{filename}"; filename="{filename}"\r\n'
+                  f"Content-Type: {content_type}\r\n\r\n".encode(), content, b"\r\n"]
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
