@@ -16,7 +16,7 @@ class DatabaseIntConverter(IntegerConverter):
     Such URLs simply do not match, so they answer the bilingual 404."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002, ANN001, ANN002, ANN003
-        kwargs.setdefault("max", 2_147_483_647)
+        kwargs.setdefault("max", db.DB_INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 

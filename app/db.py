@@ -48,6 +48,27 @@ def _no_nul_characters(engine: Engine) -> None:
         return statement, _clean_parameters(parameters)
 
 
+# Ids in every table are 32-bit integers (PostgreSQL INTEGER): a number beyond them names nothing, and
+# sending it to the database is an error there ("integer out of range"; SQLite: OverflowError past
+# 64 bits). Every id taken from input goes through database_id().
+DB_INT_MAX = 2_147_483_647
+
+
+def database_id(value) -> int | None:  # noqa: ANN001
+    """An id from input (URL, form field, uploaded file) as an int a row could have, else None:
+    ASCII digits only (no sign, no spaces, no Thai digits), 1..DB_INT_MAX."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
+            return None
+        number = int(text)
+    return number if 1 <= number <= DB_INT_MAX else None
+
+
 def make_engine(url: str) -> Engine:
     engine = _make_engine(url)
     _no_nul_characters(engine)

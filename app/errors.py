@@ -64,6 +64,22 @@ def init_app(app) -> None:  # noqa: ANN001
     def _http(e: HTTPException):
         return error_response(e.code or 500)
 
+    from sqlalchemy.exc import DataError
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _unusable_value(e: Exception):
+        # A value from the request reached the database without being checked (a number beyond an
+        # integer column, text the column cannot hold): the request's fault, answered 400 in Thai and
+        # English; logged so the missing check gets written, without a traceback in the log.
+        from app import db
+
+        db.session.rollback()
+        log.warning("unusable value on %s %s: %s", request.method, request.path, type(e).__name__)
+        return error_response(400, "ข้อมูลที่ส่งมามีค่าที่ระบบใช้ไม่ได้ (เช่น ตัวเลขใหญ่เกินไป) กรุณาตรวจสอบแล้วลองใหม่",
+                              "The request holds a value the server cannot use (for example a number far too "
+                              "large). Check it and try again.")
+
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)

@@ -147,8 +147,8 @@ def resolve_district(value: str | int | None) -> District | None:
         return None
     text = str(value).strip()
     found = db.session.scalar(select(District).where(District.code == text))
-    if found is None and text.isdigit():
-        found = db.session.scalar(select(District).where(District.district_no == int(text))
+    if found is None and db.database_id(text) is not None:
+        found = db.session.scalar(select(District).where(District.district_no == db.database_id(text))
                                   .order_by(District.province_id).limit(1))
     if found is None:
         raise AccountError(f"ไม่พบอำเภอ '{text}'", f"No district '{text}'.")

@@ -48,9 +48,10 @@ def page():
     selected = None
     wanted = (request.args.get("officer") or "").strip()
     if wanted.isascii() and wanted.isdigit():
-        if len(wanted) > 9:  # an id no account can have is a missing account, not a server error
+        officer_id = db.database_id(wanted)
+        if officer_id is None:  # an id no account can have is a missing account, not a server error
             abort(404)
-        selected = _officer_or_404(int(wanted))
+        selected = _officer_or_404(officer_id)
     elif len(officers) == 1 and officers[0].district is not None:
         selected = officers[0]
     groups = _groups_of(selected) if selected else []
@@ -64,7 +65,7 @@ def page():
 def save(user_id: int):
     officer = _officer_or_404(user_id)
     allowed = {grp.id: grp for grp in _groups_of(officer)}
-    wanted = {int(v) for v in request.form.getlist("group") if v.isascii() and v.isdigit() and int(v) in allowed}
+    wanted = {gid for gid in map(db.database_id, request.form.getlist("group")) if gid in allowed}
     current = {a.group_id: a for a in db.session.scalars(
         select(OfficerAssignment).where(OfficerAssignment.user_id == officer.id))}
     added = sorted(wanted - set(current))

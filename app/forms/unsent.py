@@ -111,9 +111,8 @@ def _officer_of(data: dict, importer: User) -> User | None:
     """The account named in the file when it exists and the importer's scope covers it: the records
     are then filed as that officer's own (district, submitter). Otherwise the importer's."""
     who = data.get("user") or {}
-    try:
-        user_id = int(who.get("id"))
-    except (TypeError, ValueError):
+    user_id = db.database_id(who.get("id"))
+    if user_id is None:  # no id, or one no account can have ("1e99", 10**30, -1)
         return None
     user = db.session.get(User, user_id)
     if user is None or user.username != who.get("username"):
