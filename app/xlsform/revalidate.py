@@ -82,7 +82,7 @@ from lxml import etree
 
 from . import submission as S
 from .definition import FormDefinition, Node, text_in
-from .xpath import EVALUATION_FAILURES, Compiled, XPathError, evaluation_error
+from .xpath import EVALUATION_FAILURES, Compiled, XPathError, evaluation_error, stored_value
 from .xpath import compile as compile_xpath
 from .xpath import parser as P
 from .xpath.evaluator import Context, Env, evaluate_ast, items_xml
@@ -507,7 +507,9 @@ class _Run:
         try:
             env.set_context(el)
             value = evaluate_ast(ex.compiled.ast, env, Context(el))
-            return to_boolean(value) if result == "boolean" else to_string(value)
+            if result == "boolean":
+                return to_boolean(value)
+            return stored_value(value) if result == "value" else to_string(value)
         except XPathError as exc:
             if not exc.expression:
                 exc.expression = ex.text
@@ -585,7 +587,7 @@ class _Run:
                 self.kept.add(el)
                 continue
             try:
-                value = self._eval(ex, el, "string")
+                value = self._eval(ex, el, "value")
                 client = self.client.get(el, "")
                 if languages and client and not _same(client, value):
                     value = self._other_language(ex, el, client, value, languages)

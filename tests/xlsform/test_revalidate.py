@@ -326,3 +326,33 @@ def test_pulldata_reads_the_media_csv_and_without_it_keeps_the_client_value():
 
 def test_logic_is_compiled_once_per_definition(chain):
     assert logic_of(chain) is logic_of(chain)
+
+
+# ------------------------------------------------------------------------------- NaN calculates
+NAN_FORM = """
+| settings |
+| | form_id | version |
+| | t | 1 |
+| survey |
+| | type | name | label | required | relevant | calculation |
+| | select_one yn | q1 | Q1 | | | |
+| | integer | a | A | | ${q1} = 'yes' | |
+| | calculate | total | | | | ${a} + 1 |
+| | text | why | Why | ${total} != '' | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+"""
+
+
+def test_a_calculate_that_is_not_a_number_stores_empty_and_fires_nothing_downstream():
+    """`a` not relevant: ${a} + 1 is NaN. JavaRosa stores empty, so `why` is not required; storing
+    "NaN" made it required and a valid submission "needs correction"."""
+    definition = form(NAN_FORM)
+    result = check(definition, "<q1>no</q1><a/><total>NaN</total><why/>")
+    assert blocking(result) == []
+    assert result.data["/data/total"] == ""
+    relevant = check(definition, "<q1>yes</q1><a>4</a><total/><why/>")
+    assert result.data["/data/total"] == "" and relevant.data["/data/total"] == "5"
+    assert blocking(relevant) == [("required", "/data/why")]

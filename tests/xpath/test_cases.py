@@ -41,7 +41,7 @@ def test_case_file_shape():
     assert len(ids) == len(set(ids))
     assert len(CASES) >= 600
     for c in CASES:
-        assert c["result"] in ("string", "number", "boolean", "nodes"), c["id"]
+        assert c["result"] in ("string", "number", "boolean", "nodes", "value"), c["id"]
         assert ("expected" in c) + ("match" in c) + bool(c.get("error")) == 1, c["id"]
         assert c.get("instance") is None or c["instance"] in DATA["instances"], c["id"]
         assert c.get("secondary") is None or c["secondary"] in DATA["secondary"], c["id"]

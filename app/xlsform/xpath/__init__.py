@@ -94,7 +94,10 @@ from .values import Attribute, DateValue, Document, Text, string_value, to_boole
 
 __all__ = ["evaluate", "compile", "Compiled", "XPathError", "string_value", "Attribute", "Text", "Document"]
 
-RESULTS = ("string", "number", "boolean", "nodes")
+# "value": what a calculate (or setvalue) stores: the string value, except that a number which is NaN
+# stores empty, as JavaRosa does ("NaN" as text would be read by later expressions as a real answer);
+# string(number('x')) written in the expression itself is still "NaN", per XPath 1.0.
+RESULTS = ("string", "number", "boolean", "nodes", "value")
 
 
 # What an evaluator bug or a pathological input can raise instead of XPathError; both callers
@@ -185,9 +188,16 @@ def _context_node(env: Env, context: str | None, expression: str) -> Any:
     return found[0]
 
 
+def stored_value(value: Any) -> str:
+    """The text a calculate stores for an evaluated value (see RESULTS: NaN stores empty)."""
+    return "" if isinstance(value, float) and math.isnan(value) else to_string(value)
+
+
 def _convert(value: Any, result: str, env: Env) -> Any:
     if result == "string":
         return to_string(value)
+    if result == "value":
+        return stored_value(value)
     if result == "number":
         return to_number(value, env.tz)
     if result == "boolean":

@@ -241,7 +241,7 @@ export class Logic {
       for (const b of this.spec.binds) {
         for (const a of b.actions || []) {
           if (a.action === "setvalue" && (a.event || "").split(/\s+/).includes("odk-instance-first-load")) {
-            for (const n of this.nodesAt(b.path)) this.#setValue(n, a.value ? this.#eval({ kind: "action", path: b.path, expr: a.value }, n, "string") : (a.text || ""));
+            for (const n of this.nodesAt(b.path)) this.#setValue(n, a.value ? this.#eval({ kind: "action", path: b.path, expr: a.value }, n, "value") : (a.text || ""));
           }
         }
       }
@@ -300,7 +300,7 @@ export class Logic {
         if (a.action !== "setvalue" || !(a.event || "").split(/\s+/).includes("odk-new-repeat")) continue;
         for (const n of this.nodesAt(b.path)) {
           if (n === node || node.contains(n)) {
-            this.#setValue(n, a.value ? this.#eval({ kind: "action", path: b.path, expr: a.value }, n, "string") : "");
+            this.#setValue(n, a.value ? this.#eval({ kind: "action", path: b.path, expr: a.value }, n, "value") : "");
           }
         }
       }
@@ -391,7 +391,7 @@ export class Logic {
     let changed = false;
     for (const n of this.nodesAt(t.path)) {
       if (!this.isRelevant(n)) continue;
-      if (this.#setValue(n, this.#eval(t, n, "string"))) changed = true;
+      if (this.#setValue(n, this.#eval(t, n, "value"))) changed = true;
     }
     return changed;
   }
@@ -489,7 +489,7 @@ export class Logic {
     for (const n of this.nodesAt(t.path)) {
       // within repeats: the target in the same repeat instance as the trigger that changed
       if (!sources.some((s) => sameRepeatScope(s, n, this.model.root))) continue;
-      const v = t.expr ? this.#eval(t, n, "string") : "";
+      const v = t.expr ? this.#eval(t, n, "value") : "";
       if (this.#setValue(n, v)) changed = true;
     }
     return changed;

@@ -1049,6 +1049,7 @@ const docCache = new Map();
  *   doc: a model document (modelDocument()); or instance (XML text) + secondary ({id: XML}) to build one
  *   contextNode | contextPath: the context (default: the primary root element)
  *   result: "string" | "number" | "boolean" | "nodes" (Node[] in document order) | "values" (their strings)
+ *           | "value" (what a calculate stores: the string, except NaN -> "")
  *   now: a fixed time for now()/today() (Date, ms, or ISO string)
  *   choiceName(path, value): label lookup for jr:choice-name; itext(id) for jr:itext
  */
@@ -1094,6 +1095,9 @@ export function evaluate(expr, o = {}) {
     if (!r) throw new Error("no result");
     switch (out) {
       case "string": return toStr(r);
+      // What a calculate or setvalue stores: a NaN number stores empty, as JavaRosa does (the server's
+      // "value" result is the same rule); string(number('x')) in the expression stays "NaN".
+      case "value": return r.t === "num" && Number.isNaN(r.v) ? "" : toStr(r);
       case "number": return toNum(r);
       case "boolean": return toBool(r);
       case "nodes":
