@@ -17,7 +17,7 @@ from pathlib import PurePath
 from typing import Any
 
 from app.xlsform import pyxform_messages
-from app.xlsform.lint import check_expressions, lint_sheets, straighten_workbook_quotes
+from app.xlsform.lint import check_calculation_cycles, check_expressions, lint_sheets, straighten_workbook_quotes
 from app.xlsform.problems import Problem, WorkbookRejected
 from app.xlsform.scoring_spec import read_scoring_spec, with_definition_paths
 from app.xlsform.workbook import DEFAULT_MAX_BYTES, read_sheets, sniff_workbook
@@ -253,7 +253,7 @@ def _convert(filename: str, data: bytes, max_bytes: int) -> Conversion:
     # Every expression must parse with the server's evaluator (ODK's functions only); one that
     # does not would fail on every tablet. Skip cells our lint already refused (curly quotes).
     refused = {(p.row, p.column) for p in problems if p.is_error}
-    expression_problems = [p for p in check_expressions(definition, sheets)
+    expression_problems = [p for p in check_expressions(definition, sheets) + check_calculation_cycles(definition, sheets)
                            if (p.row, p.column) not in refused]
     if expression_problems:
         raise WorkbookRejected(_sort(problems + expression_problems))

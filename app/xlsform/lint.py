@@ -431,3 +431,83 @@ def check_expressions(definition, sheets: Sheets) -> list[Problem]:  # noqa: ANN
                 sheet=sheet, row=row, column=header, code="expression_error",
             ))
     return out
+
+
+def check_calculation_cycles(definition, sheets: Sheets) -> list[Problem]:  # noqa: ANN001 - FormDefinition
+    """Calculations that depend on each other in a circle (c0 = ${c1} + 1, c1 = ${c0} + 1) have no
+    value: a tablet shows NaN, JavaRosa refuses the form. One error per circle, at its first cell,
+    naming every cell of it. Found as strongly connected components (Tarjan, without recursion)."""
+    from app.xlsform.xpath import XPathError, compile as compile_xpath
+
+    calcs = {n.path: n for n in definition.nodes() if n is not definition.root and (n.calculate or "").strip()}
+    edges: dict[str, list[str]] = {}
+    for path, node in calcs.items():
+        try:
+            refs = compile_xpath(node.calculate).references(path)
+        except XPathError:
+            refs = set()  # reported by check_expressions
+        edges[path] = sorted(r for r in refs if r in calcs)
+    sheet, rows, paths = _survey_rows(sheets, definition.root.name)
+    _ci, header = _column_of(rows, "calculate")
+    out: list[Problem] = []
+    for cycle in _cycles(list(calcs), edges):
+        cycle.sort(key=lambda p: paths.get(p) or 0)
+        names = [calcs[p].name for p in cycle]
+        where = [f"{calcs[p].name} (แถว {paths.get(p, '?')})" for p in cycle]
+        where_en = [f"{calcs[p].name} (row {paths.get(p, '?')})" for p in cycle]
+        loop_th = " → ".join(where + where[:1])
+        loop_en = " → ".join(where_en + where_en[:1])
+        out.append(Problem(
+            message_th=f"สูตรคำนวณอ้างถึงกันเป็นวง จึงคำนวณค่าไม่ได้: {loop_th}",
+            message_en=f"These calculations depend on each other in a circle, so none has a value: {loop_en}",
+            hint_th=f"แก้สูตรในคอลัมน์ {header or 'calculation'} ของ {', '.join(names)} "
+                    "ให้อย่างน้อยหนึ่งข้อไม่อ้างถึงข้ออื่นในวงนี้",
+            hint_en=f"Change the {header or 'calculation'} of {', '.join(names)} so that at least one of them "
+                    "does not read the others.",
+            sheet=sheet, row=paths.get(cycle[0]), column=header, code="calculation_cycle"))
+    return out
+
+
+def _cycles(nodes: list[str], edges: dict[str, list[str]]) -> list[list[str]]:
+    """The circles of a directed graph: strongly connected components with more than one node, or
+    one node that reads itself. Iterative Tarjan."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    counter = 0
+    for start in nodes:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack.add(v)
+            targets = edges.get(v, [])
+            if i < len(targets):
+                work.append((v, i + 1))
+                w = targets[i]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == v:
+                        break
+                if len(component) > 1 or v in edges.get(v, []):
+                    found.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return found
