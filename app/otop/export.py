@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from app.otop.profile import Table
+from app.reports.export import safe_text
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -29,7 +30,7 @@ def workbook_bytes(about: Sequence[tuple[str, str, str]], tables: Sequence[Table
     ws.title = "about"
     ws.append(["รายการ", "Item", "ค่า (Value)"])
     for th, en, value in about:
-        ws.append([th, en, value])
+        ws.append([th, en, _cell(value)])
     _style(ws, [30, 30, 40])
     for table in tables:
         ws = wb.create_sheet(table.key[:31])
@@ -46,6 +47,8 @@ def workbook_bytes(about: Sequence[tuple[str, str, str]], tables: Sequence[Table
 
 
 def _cell(v):  # noqa: ANN001, ANN202
+    if isinstance(v, str):
+        return safe_text(v)  # names and products typed in the field: never a formula
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() and abs(v) < 2**53 else float(v)
     return v

@@ -25,10 +25,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from app.models import (Group, GroupPath, HouseholdChoice, HouseholdOccupation, HouseholdProfile, OccupationProblem,
-                        Submission, SubmissionStatus, Village)
+                        Submission, SubmissionStatus, Village, utcnow)
 from app.periods import fiscal_year
 
 log = logging.getLogger(__name__)
@@ -127,14 +127,16 @@ def _household(s, submission: Submission) -> None:  # noqa: ANN001
     houses = {(v, h, fy) for _id, v, h, fy in old}
     delete_profiles(s, [row[0] for row in old])
     if submission.is_current:
-        row = _profile_row(s, submission)
-        if row is not None:
-            houses.add((row.village_code, row.house_no, row.fiscal_year))
+        house = _profile_row(s, submission)
+        if house is not None:
+            houses.add(house)
     for house in houses:
         recount_house(s, *house)
 
 
-def _profile_row(s, submission: Submission) -> HouseholdProfile | None:  # noqa: ANN001
+def _profile_row(s, submission: Submission) -> tuple[str, str, int] | None:  # noqa: ANN001
+    """Insert the profile rows of `submission` (Core inserts: no unit-of-work flush on the receiving hot
+    path); returns the house key, or None when nothing places the household."""
     a = answers_by_name(submission.data or {})
     village, house_no = _text(a, "village", 16), _text(a, "house_no", 64)
     if not village or not house_no:
@@ -144,7 +146,7 @@ def _profile_row(s, submission: Submission) -> HouseholdProfile | None:  # noqa:
 
     surveyed = _date(a, "surveyed_on") or assessment_date(submission, None)
     per_person, threshold = _decimal(a, "income_per_person"), _decimal(a, "income_threshold")
-    row = HouseholdProfile(
+    profile_id = s.execute(insert(HouseholdProfile).values(
         submission_id=submission.id,
         district_code=(place.district_code if place else None) or _text(a, "district", 16) or submission.district_code,
         tambon_code=(place.tambon_code if place else None) or _text(a, "tambon", 16),
@@ -159,24 +161,24 @@ def _profile_row(s, submission: Submission) -> HouseholdProfile | None:  # noqa:
         expense_total=_decimal(a, "expense_total"), debt_formal=_decimal(a, "debt_formal"),
         debt_community=_decimal(a, "debt_community"), debt_informal=_decimal(a, "debt_informal"),
         join_group=_yes(a, "join_group"), otop_register=_yes(a, "otop_register"),
-        needs_correction=submission.status == SubmissionStatus.NEEDS_CORRECTION, counted=False)
-    s.add(row)
-    s.flush()
-    for question in CHOICE_QUESTIONS:
-        for value in _values(a, question):
-            s.add(HouseholdChoice(profile_id=row.id, question=question, value=value))
+        needs_correction=submission.status == SubmissionStatus.NEEDS_CORRECTION, counted=False,
+        recorded_at=utcnow()).returning(HouseholdProfile.id)).scalar_one()
+    choices = [{"profile_id": profile_id, "question": question, "value": value}
+               for question in CHOICE_QUESTIONS for value in _values(a, question)]
+    if choices:
+        s.execute(insert(HouseholdChoice), choices)
+    problems = []
     for position, occ in enumerate(a.get(OCCUPATION_REPEAT) or [], start=1):
-        o = HouseholdOccupation(profile_id=row.id, position=position, category=_text(occ, "occ_category", 64),
-                                product=_text(occ, "occ_product"), otop_type=_text(occ, "occ_otop_type", 16),
-                                otop_subgroup=_text(occ, "occ_otop_subgroup", 16), income=_decimal(occ, "occ_income"),
-                                potential=_int(occ, "occ_potential"))
-        s.add(o)
-        s.flush()
-        for name in sorted(k for k in occ if k.startswith(PROBLEM_PREFIX)):
-            for problem in _values(occ, name):
-                s.add(OccupationProblem(occupation_id=o.id, area=name[len(PROBLEM_PREFIX):][:32], problem=problem))
-    s.flush()
-    return row
+        occupation_id = s.execute(insert(HouseholdOccupation).values(
+            profile_id=profile_id, position=position, category=_text(occ, "occ_category", 64),
+            product=_text(occ, "occ_product"), otop_type=_text(occ, "occ_otop_type", 16),
+            otop_subgroup=_text(occ, "occ_otop_subgroup", 16), income=_decimal(occ, "occ_income"),
+            potential=_int(occ, "occ_potential")).returning(HouseholdOccupation.id)).scalar_one()
+        problems += [{"occupation_id": occupation_id, "area": name[len(PROBLEM_PREFIX):][:32], "problem": problem}
+                     for name in sorted(k for k in occ if k.startswith(PROBLEM_PREFIX)) for problem in _values(occ, name)]
+    if problems:
+        s.execute(insert(OccupationProblem), problems)
+    return village, house_no, fiscal_year(surveyed)
 
 
 def delete_profiles(s, ids: list[int]) -> None:  # noqa: ANN001
@@ -191,14 +193,13 @@ def delete_profiles(s, ids: list[int]) -> None:  # noqa: ANN001
 
 def recount_house(s, village_code: str, house_no: str, fy: int) -> None:  # noqa: ANN001
     """counted = the latest accepted survey of the house in the fiscal year (module docstring)."""
-    rows = s.scalars(select(HouseholdProfile).where(
-        HouseholdProfile.village_code == village_code, HouseholdProfile.house_no == house_no,
-        HouseholdProfile.fiscal_year == fy)).all()
-    ok = [r for r in rows if not r.needs_correction]
-    winner = max(ok, key=lambda r: (r.surveyed_on, r.submission_id)) if ok else None
-    for r in rows:
-        r.counted = r is winner
-    s.flush()
+    house = (HouseholdProfile.village_code == village_code, HouseholdProfile.house_no == house_no,
+             HouseholdProfile.fiscal_year == fy)
+    winner = s.scalar(select(HouseholdProfile.id).where(*house, HouseholdProfile.needs_correction.is_(False))
+                      .order_by(HouseholdProfile.surveyed_on.desc(), HouseholdProfile.submission_id.desc()).limit(1))
+    s.execute(update(HouseholdProfile).where(*house).values(
+        counted=HouseholdProfile.id == winner if winner is not None else False)
+        .execution_options(synchronize_session=False))
 
 
 # ------------------------------------------------------------------ occupational groups' paths

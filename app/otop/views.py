@@ -351,7 +351,7 @@ def _groups_tables(rows, counts, results) -> list[Table]:  # noqa: ANN001
                  Column("percent", "ร้อยละ", "%", "percent"), Column("target", "เป้าหมาย %", "Target %", "percent"),
                  Column("met", "ผ่านเป้าหมาย", "Met", "text")],
                 [[r.target.label_th, r.target.label_en, r.numerator, r.denominator, r.percent, r.target.target_percent,
-                  "-" if r.met is None else ("ผ่าน" if r.met else "ยังไม่ผ่าน")] for r in results], chart=(0, 4))
+                  "" if r.met is None else ("ผ่าน" if r.met else "ยังไม่ผ่าน")] for r in results], chart=(0, 4))
     stages = Table("stages", "จำนวนกลุ่มอาชีพตามขั้นของเส้นทาง (ถึงสิ้นปีงบประมาณ)", "Occupational groups by stage (by the end of the fiscal year)",
                    [Column("stage", "ขั้น", "Stage", "text"), Column("stage_en", "", "Stage (English)", "en"),
                     Column("groups", "กลุ่ม", "Groups")],
@@ -360,7 +360,7 @@ def _groups_tables(rows, counts, results) -> list[Table]:  # noqa: ANN001
                    [Column("name", "กลุ่ม", "Group", "text"), Column("code", "รหัส", "Code", "text"),
                     Column("stage", "ขั้นปัจจุบัน", "Current stage", "text")]
                    + [Column(s, paths.STAGE_LABELS[s][0], paths.STAGE_LABELS[s][1], "date") for s in STAGES],
-                   [[r["group"].name, r["group"].code, paths.STAGE_LABELS[r["stage"]][0] if r["stage"] else "-"]
+                   [[r["group"].name, r["group"].code, paths.STAGE_LABELS[r["stage"]][0] if r["stage"] else ""]
                     + [r["dates"][s] for s in STAGES] for r in rows],
                    links=[url_for("otop.group", group_id=r["group"].id) for r in rows])
     return [ind, stages, groups]

@@ -612,8 +612,9 @@ def group_registration() -> dict:
         q("text", "objectives", "วัตถุประสงค์ของกลุ่ม", "Objectives", required=True, appearance="multiline"),
         # Filled when the registration starts from a candidate group of the household profile (/otop/candidates):
         # the group's development path remembers where it came from (app/otop/store.py).
-        q("text", "candidate_ref", "กลุ่มที่เสนอจากการสำรวจครัวเรือน", "Candidate group from the household mapping",
-          read_only=True, relevant=OCCUPATIONAL, save_to="candidate",
+        q("text", "candidate_ref", "กลุ่มที่เสนอจากการสำรวจครัวเรือน: ${candidate_ref}",
+          "Candidate group from the household mapping: ${candidate_ref}",
+          read_only=True, relevant=f"{OCCUPATIONAL} and ${{candidate_ref}} != ''", save_to="candidate",
           hint=("กรอกให้อัตโนมัติเมื่อเริ่มจากหน้ากลุ่มที่เสนอ", "Filled in when started from a candidate group")),
         *VILLAGE_CASCADE[:2],
         {**VILLAGE_CASCADE[2], "save_to": "village"},

@@ -177,3 +177,14 @@ def test_the_district_sets_the_kkcj_target_households_that_the_coverage_divides_
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "kkcj_targets"))
     assert event.detail["changes"] == {"42010101": {"from": 12, "to": 9}, "42010102": {"from": 10, "to": None}}
     assert as_user(ADMIN).get("/otop/targets?district=4209").status_code == 200
+
+
+def test_text_typed_in_the_field_is_never_a_formula_in_the_exports(forms, as_user):
+    from app.auth.accounts import find_user
+    from app.demo import _latest, _send, household_answers
+
+    _send(_latest("hh_mapping"), "formula", {**household_answers(), "head_name": "=HYPERLINK(\"http://x\")"},
+          find_user("somchai"))
+    sheet = load_workbook(io.BytesIO(as_user(DISTRICT).get("/otop/households.xlsx?fy=2569").data))["households"]
+    names = [r[2] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ["'=HYPERLINK(\"http://x\")"]
