@@ -353,23 +353,23 @@ def _pct(f) -> Decimal:  # noqa: ANN001 - Fraction 0..1
 # --------------------------------------------------------------------------- candidate groups
 
 def mapped_households(area: Area) -> list[MappedHousehold]:
-    """The area's counted households with their occupations, for rules.candidate_groups."""
-    key = _key_expr()
+    """The area's counted households who would join a group, with their occupations (one query), for
+    rules.candidate_groups. Households without an occupation can join no candidate and are left out."""
+    places: dict[int, tuple] = {}
     occs: dict[int, set[Occupation]] = {}
-    for pid, k in db.session.execute(select(HO.profile_id, key).join(HP, HP.id == HO.profile_id)
-                                     .where(*area.where(), HP.join_group.is_(True))):
+    for pid, d, t, v, h, k in db.session.execute(
+            select(HP.id, HP.district_code, HP.tambon_code, HP.village_code, HP.house_no, _key_expr())
+            .join(HO, HO.profile_id == HP.id).where(*area.where(), HP.join_group.is_(True))):
+        places[pid] = (d or "", t or "", v or "", h or "")
         occ = Occupation.parse(k)
         if occ is not None:
             occs.setdefault(pid, set()).add(occ)
-    return [MappedHousehold(pid, d or "", t or "", v or "", h or "", bool(j), frozenset(occs.get(pid, ())))
-            for pid, d, t, v, h, j in db.session.execute(
-                select(HP.id, HP.district_code, HP.tambon_code, HP.village_code, HP.house_no, HP.join_group)
-                .where(*area.where(), HP.join_group.is_(True)))]
+    return [MappedHousehold(pid, *place, True, frozenset(occs.get(pid, ()))) for pid, place in places.items()]
 
 
-def candidates(area: Area, scope: str) -> list:
+def candidates(area: Area, scope: str, households: list[MappedHousehold] | None = None) -> list:
     """The area's candidate groups; at tambon scope only those spanning villages (rules.spanning_villages)."""
-    found = candidate_groups(mapped_households(area), scope)
+    found = candidate_groups(mapped_households(area) if households is None else households, scope)
     return spanning_villages(found) if scope == "tambon" else found
 
 
@@ -377,8 +377,9 @@ def candidates_table(area: Area, hf: HouseholdForm) -> Table:
     rows, links = [], []
     village_names = {v.code: v for v in db.session.scalars(select(Village).where(Village.district_code == area.district_code))}
     tambons = {v.tambon_code: v.tambon_th for v in village_names.values()}
+    households = mapped_households(area)
     for scope in ("village", "tambon"):
-        for c in candidates(area, scope):
+        for c in candidates(area, scope, households):
             where = village_names[c.area].name_th if scope == "village" and c.area in village_names else \
                 tambons.get(c.area, c.area)
             rows.append(["หมู่บ้าน" if scope == "village" else "ตำบล", where, occupation_label(hf.labels, c.occupation)[0],

@@ -23,9 +23,11 @@ import logging
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, false, func, insert, select, update
 
 from app.models import (Group, GroupPath, HouseholdChoice, HouseholdOccupation, HouseholdProfile, OccupationProblem,
                         Submission, SubmissionStatus, Village, utcnow)
@@ -146,7 +148,7 @@ def _profile_row(s, submission: Submission) -> tuple[str, str, int] | None:  # n
 
     surveyed = _date(a, "surveyed_on") or assessment_date(submission, None)
     per_person, threshold = _decimal(a, "income_per_person"), _decimal(a, "income_threshold")
-    profile_id = s.execute(insert(HouseholdProfile).values(
+    profile_id = s.execute(_statements().insert_profile, dict(
         submission_id=submission.id,
         district_code=(place.district_code if place else None) or _text(a, "district", 16) or submission.district_code,
         tambon_code=(place.tambon_code if place else None) or _text(a, "tambon", 16),
@@ -162,22 +164,22 @@ def _profile_row(s, submission: Submission) -> tuple[str, str, int] | None:  # n
         debt_community=_decimal(a, "debt_community"), debt_informal=_decimal(a, "debt_informal"),
         join_group=_yes(a, "join_group"), otop_register=_yes(a, "otop_register"),
         needs_correction=submission.status == SubmissionStatus.NEEDS_CORRECTION, counted=False,
-        recorded_at=utcnow()).returning(HouseholdProfile.id)).scalar_one()
+        recorded_at=utcnow())).scalar_one()
     choices = [{"profile_id": profile_id, "question": question, "value": value}
                for question in CHOICE_QUESTIONS for value in _values(a, question)]
     if choices:
-        s.execute(insert(HouseholdChoice), choices)
+        s.execute(insert(HouseholdChoice.__table__), choices)
     problems = []
     for position, occ in enumerate(a.get(OCCUPATION_REPEAT) or [], start=1):
-        occupation_id = s.execute(insert(HouseholdOccupation).values(
+        occupation_id = s.execute(_statements().insert_occupation, dict(
             profile_id=profile_id, position=position, category=_text(occ, "occ_category", 64),
             product=_text(occ, "occ_product"), otop_type=_text(occ, "occ_otop_type", 16),
             otop_subgroup=_text(occ, "occ_otop_subgroup", 16), income=_decimal(occ, "occ_income"),
-            potential=_int(occ, "occ_potential")).returning(HouseholdOccupation.id)).scalar_one()
+            potential=_int(occ, "occ_potential"))).scalar_one()
         problems += [{"occupation_id": occupation_id, "area": name[len(PROBLEM_PREFIX):][:32], "problem": problem}
                      for name in sorted(k for k in occ if k.startswith(PROBLEM_PREFIX)) for problem in _values(occ, name)]
     if problems:
-        s.execute(insert(OccupationProblem), problems)
+        s.execute(insert(OccupationProblem.__table__), problems)
     return village, house_no, fiscal_year(surveyed)
 
 
@@ -192,14 +194,25 @@ def delete_profiles(s, ids: list[int]) -> None:  # noqa: ANN001
 
 
 def recount_house(s, village_code: str, house_no: str, fy: int) -> None:  # noqa: ANN001
-    """counted = the latest accepted survey of the house in the fiscal year (module docstring)."""
-    house = (HouseholdProfile.village_code == village_code, HouseholdProfile.house_no == house_no,
-             HouseholdProfile.fiscal_year == fy)
-    winner = s.scalar(select(HouseholdProfile.id).where(*house, HouseholdProfile.needs_correction.is_(False))
-                      .order_by(HouseholdProfile.surveyed_on.desc(), HouseholdProfile.submission_id.desc()).limit(1))
-    s.execute(update(HouseholdProfile).where(*house).values(
-        counted=HouseholdProfile.id == winner if winner is not None else False)
-        .execution_options(synchronize_session=False))
+    """counted = the latest accepted survey of the house in the fiscal year (module docstring): one UPDATE."""
+    s.execute(_statements().recount, {"v": village_code, "h": house_no, "fy": fy})
+
+
+@cache
+def _statements() -> SimpleNamespace:
+    """The writer's INSERT/UPDATE statements, built once: their cache keys (and the alias's columns) are
+    not rebuilt for every submission on the receiving path."""
+    profiles, occupations = HouseholdProfile.__table__, HouseholdOccupation.__table__
+    other = profiles.alias("other")
+    winner = (select(other.c.id).where(other.c.village_code == bindparam("v"), other.c.house_no == bindparam("h"),
+                                       other.c.fiscal_year == bindparam("fy"), other.c.needs_correction.is_(False))
+              .order_by(other.c.surveyed_on.desc(), other.c.submission_id.desc()).limit(1).scalar_subquery())
+    return SimpleNamespace(
+        insert_profile=insert(profiles).returning(profiles.c.id),
+        insert_occupation=insert(occupations).returning(occupations.c.id),
+        recount=update(profiles).where(profiles.c.village_code == bindparam("v"), profiles.c.house_no == bindparam("h"),
+                                       profiles.c.fiscal_year == bindparam("fy"))
+        .values(counted=func.coalesce(profiles.c.id == winner, false())))
 
 
 # ------------------------------------------------------------------ occupational groups' paths
