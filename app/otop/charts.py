@@ -8,8 +8,8 @@ from typing import Any, Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH, LABEL_W, VALUE_W, ROW_H, BAR_H = 640, 230, 90, 30, 20
-MAX_LABEL = 34
+WIDTH, LABEL_W, VALUE_W, ROW_H, BAR_H = 560, 200, 84, 30, 20
+MAX_LABEL = 28
 
 
 def _number(v: Any) -> Decimal | None:

@@ -88,6 +88,20 @@ def fiscal_years(district_codes: list[str] | None) -> list[int]:
     return sorted(db.session.scalars(stmt), reverse=True)
 
 
+def households_by_district(district_codes: list[str] | None, fiscal_year: int) -> dict[str, dict[str, int]]:
+    """{district: {"mapped": households counted, "kkcj_target": of them กข.คจ. target households}} in a fiscal
+    year, for the province report (None: every district with mapped households)."""
+    stmt = (select(HP.district_code, func.count(HP.id), func.sum(case((HP.kkcj_target.is_(True), 1), else_=0)))
+            .where(HP.counted.is_(True), HP.fiscal_year == fiscal_year).group_by(HP.district_code))
+    if district_codes is not None:
+        stmt = stmt.where(HP.district_code.in_(district_codes))
+    out = {c: {"mapped": 0, "kkcj_target": 0} for c in district_codes or []}
+    for district, mapped, target in db.session.execute(stmt):
+        if district is not None:
+            out[district] = {"mapped": int(mapped), "kkcj_target": int(target or 0)}
+    return out
+
+
 # ------------------------------------------------------------------------------------ sections
 
 def summary(area: Area) -> dict[str, Any]:

@@ -371,7 +371,7 @@ def groups():
     area, ctx, rows, counts, results = _groups_context()
     tables = _groups_tables(rows, counts, results)
     return render_template("otop/groups.html", area=area, rows=rows, counts=counts, results=results,
-                           tables=tables[1:], charts={t.key: _chart(t) for t in tables[:2]}, stages=STAGES,
+                           tables=tables[1:], charts={"stages": _chart(tables[1])}, stages=STAGES,
                            stage_labels=paths.STAGE_LABELS, args=_area_args(area), **ctx)
 
 

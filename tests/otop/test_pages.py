@@ -134,6 +134,14 @@ def test_the_groups_path_and_the_three_indicators(otop_demo, as_user):
     assert stage_counts_by_district(["4201", "4209"], 2569) == {
         "4201": {"formed": 5, "registered": 5, "product_developed": 4, "otop_registered": 2, "selling_online": 1},
         "4209": {"formed": 0, "registered": 0, "product_developed": 0, "otop_registered": 0, "selling_online": 0}}
+    from app.otop.demo import household_plan
+    from app.otop.profile import households_by_district
+
+    targets = {d: sum(1 for _n, a in household_plan() if a["district"] == d and a["kkcj_target"] == "yes")
+               for d in ("4201", "4209")}
+    assert households_by_district(["4201", "4209", "4214"], 2569) == {
+        "4201": {"mapped": MAPPED_4201, "kkcj_target": targets["4201"]},
+        "4209": {"mapped": 5, "kkcj_target": targets["4209"]}, "4214": {"mapped": 0, "kkcj_target": 0}}
     assert stage_counts_by_district(["4201"], 2568)["4201"] == dict.fromkeys(
         ("formed", "registered", "product_developed", "otop_registered", "selling_online"), 0)
     client = as_user(PROVINCE)
