@@ -144,3 +144,25 @@ def test_district_turns_a_candidate_group_into_a_registered_group_offline(live_s
     assert "reached" in registered.get_attribute("class") and registered.get_attribute("data-date")
     assert "reached" in page.locator('.otop-step[data-stage="formed"]').get_attribute("class")
     assert "reached" not in page.locator('.otop-step[data-stage="product_developed"]').get_attribute("class")
+
+
+def test_the_otop_pages_run_under_the_real_content_security_policy(browser, live_server, otop_demo):  # noqa: F811
+    """No bypass_csp here: a style attribute, an inline script or handler would be refused and logged."""
+    from tests.browser.conftest import TABLET, sign_in_page
+
+    ctx = browser.new_context(viewport=TABLET, base_url=live_server, locale="th-TH", timezone_id="Asia/Bangkok",
+                              service_workers="block")
+    page = ctx.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(str(e)))
+    sign_in_page(page, *DISTRICT)
+    group_id = db.session.scalar(select(Group.id).where(Group.kind == "occupational"))
+    for url in ("/otop/profile", "/otop/candidates", "/otop/candidates?scope=tambon", "/otop/groups",
+                f"/otop/groups/{group_id}", "/otop/households", "/otop/targets"):
+        page.goto(url)
+        page.wait_for_load_state("load")
+        assert page.locator(".otop-page").count() == 1, url
+    assert page.evaluate("document.querySelectorAll('[style]').length") == 0
+    ctx.close()
+    assert console == []
