@@ -3,7 +3,7 @@
 - /otop/profile (+ .xlsx): the household profile of a district, tambon or village in a fiscal year,
   with the star occupations and the count of candidate groups; every figure is in the export.
 - /otop/candidates: the candidate groups with their households (house number and head's name);
-  /otop/candidates/<key>/register opens the group registration pre-filled from one (prefill.py).
+  /otop/candidates/<key>/fill opens the group registration pre-filled from one (prefill.py).
 - /otop/households (+ .xlsx): the per-household list, for the district office only, audited.
 - /otop/groups (+ .xlsx), /otop/groups/<id>: the occupational groups' development path and the
   proposal's indicators; the district office sets a stage's date on the group's page (audited).
@@ -209,9 +209,10 @@ def candidates():
                            **ctx)
 
 
-@bp.get("/candidates/<key>/register")
+@bp.get("/candidates/<key>/fill")
 def start_registration(key: str):
-    """The group registration form, pre-filled from a candidate group (the form's own defaults)."""
+    """The group registration form, pre-filled from a candidate group (the form's own defaults). The path
+    ends in /fill, so the service worker treats it as a form being filled (no update under it)."""
     parsed = parse_candidate_key(key)
     if parsed is None:
         abort(404)

@@ -114,7 +114,7 @@ def test_candidate_groups_list_their_households_and_open_a_prefilled_registratio
     tambon = client.get("/otop/candidates?scope=tambon").get_data(as_text=True)
     assert re.findall(r'data-key="([^"]+)"', tambon) == ["tambon:420101:otop:4.2"]  # basketry across two villages
 
-    r = client.get(f"/otop/candidates/{keys[0]}/register?fy=2569")
+    r = client.get(f"/otop/candidates/{keys[0]}/fill?fy=2569")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     template = re.search(r'id="instance-template"[^>]*>(.*?)</script>', r.get_data(as_text=True), re.S).group(1)
     members = re.findall(r"<member><m_name>([^<]+)</m_name>", template)
@@ -125,7 +125,7 @@ def test_candidate_groups_list_their_households_and_open_a_prefilled_registratio
     assert re.search(r"<m_national_id>\d", template) is None  # IDs are taken from the cards at the meeting
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "prefill_registration", AuditEvent.target_id == keys[0])) == 1
-    assert client.get("/otop/candidates/village:42010101:otop:9.9/register?fy=2569").status_code == 404
+    assert client.get("/otop/candidates/village:42010101:otop:9.9/fill?fy=2569").status_code == 404
 
 
 def test_the_groups_path_and_the_three_indicators(otop_demo, as_user):

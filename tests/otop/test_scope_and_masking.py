@@ -43,7 +43,7 @@ def test_another_districts_households_never_appear_and_its_areas_answer_404(otop
     for account in (DISTRICT, OFFICER):
         client = as_user(account)
         pages = ["/otop/profile", "/otop/candidates", "/otop/candidates?scope=tambon", "/otop/groups",
-                 "/otop/candidates/village:42010101:otop:3.1/register?fy=2569"]
+                 "/otop/candidates/village:42010101:otop:3.1/fill?fy=2569"]
         if account == DISTRICT:
             pages += ["/otop/households", "/otop/targets"]
         for url in pages:
@@ -52,7 +52,7 @@ def test_another_districts_households_never_appear_and_its_areas_answer_404(otop
             assert not [n for n in other_names if n in r.get_data(as_text=True)], url
         for url in ("/otop/profile?district=4209", "/otop/candidates?district=4209", "/otop/groups?district=4209",
                     "/otop/profile?village=42090101", "/otop/profile?tambon=420901",
-                    f"/otop/candidates/{other_key}/register?fy=2569"):
+                    f"/otop/candidates/{other_key}/fill?fy=2569"):
             assert client.get(url).status_code == 404, (account, url)
     district = as_user(DISTRICT)
     for url in ("/otop/households?district=4209", "/otop/profile.xlsx?district=4209", "/otop/targets?district=4209"):
@@ -87,7 +87,7 @@ def test_no_national_id_in_any_profile_page_or_export_except_the_districts_audit
     assert len(ids) >= 30
     keys = _candidate_keys(as_user(DISTRICT))
     pages = ["/otop/profile", "/otop/profile?village=42010101", "/otop/candidates", "/otop/candidates?scope=tambon",
-             "/otop/groups", "/otop/groups/1", "/otop/targets"] + [f"/otop/candidates/{k}/register?fy=2569" for k in keys]
+             "/otop/groups", "/otop/groups/1", "/otop/targets"] + [f"/otop/candidates/{k}/fill?fy=2569" for k in keys]
     exports = ["/otop/profile.xlsx", "/otop/profile.xlsx?tambon=420101", "/otop/groups.xlsx"]
     for account in (DISTRICT, OFFICER, PROVINCE, ADMIN):
         client = as_user(account)
