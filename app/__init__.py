@@ -78,6 +78,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(assignments.bp)  # /assignments: officers assigned to their district's groups
 
+    from app.otop import views as otop_views
+
+    app.register_blueprint(otop_views.bp)  # /otop: household profile, candidate groups, groups' OTOP path
+
     from app import cli
 
     cli.init_app(app)

@@ -7,7 +7,8 @@ paths (publishing, receiving).
 - one assessment per group, sent by its district's officer through `receive_submission`, whose
   levels reproduce the report's per-district level counts (app/registry/data/loei_2566.csv) under
   whatever levels the published assessment declares (answers are chosen from FormVersion.scoring);
-- a household mapping and a group registration waiting for the district office's approval.
+- a household mapping and a group registration waiting for the district office's approval;
+- the OTOP pages' households, targets and occupational groups (app/otop/demo.py).
 
 Each demo submission has a fixed instanceID (uuid5 of its name), so loading twice stores nothing new.
 """
@@ -303,7 +304,7 @@ REGISTRATION_FILES = {n: (PNG, "image/png") for n in ("minutes.png", "rules.png"
 
 
 def household_answers() -> dict[str, Any]:
-    return {"consent": "OK", "district": "4201", "tambon": "420101", "village": "42010101", "house_no": "12/1",
+    return {"consent": "OK", "surveyed_on": "2026-01-12", "district": "4201", "tambon": "420101", "village": "42010101", "house_no": "12/1",
             "location": "17.4861 101.7220 262 6", "head_name": "นางสมศรี ใจดี",
             "national_id": thai_national_id("310040012345"), "members": "4", "members_working": "2",
             "members_elderly": "1", "kkcj_target": "yes", "kkcj_borrowed": "yes", "loan_amount": "20000",
@@ -336,4 +337,7 @@ def load_demo() -> list[tuple[str, int]]:
         if version is not None:
             outcome = _send(version, name, answers, somchai, files)
             results.append((outcome.instance_id, outcome.status))
+    from app.otop.demo import load_otop_demo
+
+    results += load_otop_demo()  # mapped households, targets, occupational groups' paths (app/otop/demo.py)
     return results

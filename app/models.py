@@ -510,3 +510,128 @@ class CommitteePlan(Base):
     responsible: Mapped[str] = mapped_column(String(255))
     target_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ------------------------------------------------------------------ household profiles and the OTOP path (app/otop)
+
+
+class HouseholdProfile(Base):
+    """What the profile pages count of one household mapping (hh_mapping), written at receipt in the
+    submission's transaction (app/otop/store.py). One row per current record of an edit chain;
+    `counted` marks the row the reports count: accepted (not needing correction) and the latest survey of
+    its house (village + house number) in its fiscal year. No national ID is kept here."""
+
+    __tablename__ = "household_profiles"
+    __table_args__ = (Index("ix_household_profiles_area", "district_code", "fiscal_year", "counted"),
+                      Index("ix_household_profiles_house", "village_code", "house_no", "fiscal_year"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    tambon_code: Mapped[str | None] = mapped_column(String(16))
+    village_code: Mapped[str | None] = mapped_column(String(16))
+    house_no: Mapped[str | None] = mapped_column(String(64))
+    head_name: Mapped[str | None] = mapped_column(String(255))
+    surveyed_on: Mapped[date] = mapped_column(Date)
+    fiscal_year: Mapped[int] = mapped_column(Integer)  # Buddhist Era (app/periods.py)
+    kkcj_target: Mapped[bool] = mapped_column(Boolean, default=False)
+    members: Mapped[int | None] = mapped_column(Integer)
+    members_working: Mapped[int | None] = mapped_column(Integer)
+    members_elderly: Mapped[int | None] = mapped_column(Integer)
+    kkcj_borrowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    loan_outstanding: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    loan_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    income_total: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    income_per_person: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    income_threshold: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    below_threshold: Mapped[bool] = mapped_column(Boolean, default=False)
+    expense_total: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    debt_formal: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    debt_community: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    debt_informal: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    join_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    otop_register: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_correction: Mapped[bool] = mapped_column(Boolean, default=False)
+    counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HouseholdChoice(Base):
+    """One option a household ticked in a select_multiple the profile counts (question `saves_in`:
+    where it saves; `training_wanted`: the training it wants)."""
+
+    __tablename__ = "household_choices"
+    __table_args__ = (Index("ix_household_choices_question", "question", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("household_profiles.id"), index=True)
+    question: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(64))
+
+
+class HouseholdOccupation(Base):
+    """One occupation of a mapped household (the `occupation` repeat of hh_mapping)."""
+
+    __tablename__ = "household_occupations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("household_profiles.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(64))
+    product: Mapped[str | None] = mapped_column(String(255))
+    otop_type: Mapped[str | None] = mapped_column(String(16))
+    otop_subgroup: Mapped[str | None] = mapped_column(String(16))
+    income: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    potential: Mapped[int | None] = mapped_column(Integer)
+
+
+class OccupationProblem(Base):
+    """A problem ticked for an occupation: area production | management | marketing, the option's name."""
+
+    __tablename__ = "occupation_problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occupation_id: Mapped[int] = mapped_column(ForeignKey("household_occupations.id"), index=True)
+    area: Mapped[str] = mapped_column(String(32))
+    problem: Mapped[str] = mapped_column(String(64))
+
+
+class KkcjTarget(Base):
+    """The กข.คจ. target households of a village in a fiscal year (B.E.): the denominator of the profile's
+    coverage. Set by the district office at /otop/targets (audited)."""
+
+    __tablename__ = "kkcj_targets"
+    __table_args__ = (UniqueConstraint("village_code", "fiscal_year", name="uq_kkcj_target_village_year"),
+                      Index("ix_kkcj_targets_district_year", "district_code", "fiscal_year"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(16))
+    district_code: Mapped[str] = mapped_column(String(16))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class GroupPath(Base):
+    """The development path of an occupational group (the OTOP proposal): formed (the founding meeting
+    of its registration) -> registered (the district's approval: Group.registered_on) -> product
+    developed -> OTOP registered -> selling online. Dates set by the group_followup questionnaire or
+    by the district office on the group's page (app/otop/store.py, app/otop/views.py)."""
+
+    __tablename__ = "group_paths"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("registry_groups.id"), unique=True)
+    district_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    candidate_key: Mapped[str | None] = mapped_column(String(128), index=True)  # the candidate it came from
+    formed_on: Mapped[date | None] = mapped_column(Date)
+    product_developed_on: Mapped[date | None] = mapped_column(Date)
+    product_name: Mapped[str | None] = mapped_column(String(255))
+    otop_registered_on: Mapped[date | None] = mapped_column(Date)
+    otop_registration_no: Mapped[str | None] = mapped_column(String(64))
+    selling_online_on: Mapped[date | None] = mapped_column(Date)
+    online_channels: Mapped[str | None] = mapped_column(String(255))
+    updated_via: Mapped[str | None] = mapped_column(String(32))  # registration | followup | district
+    updated_by: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -39,6 +39,11 @@ class Action:
     ALL = (PUBLISH, EXPORT, CORRECT, APPROVE, REVOKE, SIGNIN, SIGNIN_FAILED, LOCKOUT, SIGNOUT,
            USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET, IMPORT_UNSENT, REJECT, ASSIGN,
            COMMITTEE_LINK, COMMITTEE_PLAN)
+    # the OTOP pages (app/otop/views.py): the district's per-household list, a registration pre-filled from
+    # a candidate group, a group's path set by the district, กข.คจ. target households
+    VIEW_HOUSEHOLDS, PREFILL_REGISTRATION, GROUP_PATH, KKCJ_TARGETS = (
+        "view_households", "prefill_registration", "group_path", "kkcj_targets")
+    ALL += (VIEW_HOUSEHOLDS, PREFILL_REGISTRATION, GROUP_PATH, KKCJ_TARGETS)
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -99,6 +99,22 @@ RULES: dict[str, Rule] = {
     # district's officers and approved groups, admins for all; officers of another district 404
     "assignments.page": Rule(IMPORTERS, scope="group"),
     "assignments.save": Rule(IMPORTERS, scope="group"),
+    # the OTOP proposal (app/otop/views.py; scope app/auth/scope.district_codes, others 404): the profile and
+    # the groups' path for every staff reader of the district (exports for the roles that report); candidate
+    # groups and the pre-filled registration name people, so not for the province; the per-household list
+    # only for the district office (audited); stage dates and กข.คจ. targets set by the district office
+    "otop.profile_page": Rule(STAFF_READERS, scope="district"),
+    "otop.profile_xlsx": Rule(EXPORTERS, scope="district"),
+    "otop.candidates": Rule(frozenset({Role.ADMIN, Role.DISTRICT, Role.OFFICER}), scope="district"),
+    "otop.start_registration": Rule(frozenset({Role.ADMIN, Role.DISTRICT, Role.OFFICER}), scope="district"),
+    "otop.households": Rule(frozenset({Role.DISTRICT}), scope="district"),
+    "otop.households_xlsx": Rule(frozenset({Role.DISTRICT}), scope="district"),
+    "otop.groups": Rule(STAFF_READERS, scope="group"),
+    "otop.groups_xlsx": Rule(EXPORTERS, scope="group"),
+    "otop.group": Rule(STAFF_READERS, scope="group"),
+    "otop.update_path": Rule(IMPORTERS, scope="group"),
+    "otop.targets": Rule(IMPORTERS, scope="district"),
+    "otop.save_targets": Rule(IMPORTERS, scope="district"),
     # administration
     "admin.users": Rule(ADMIN),
     "admin.user_create": Rule(ADMIN),

@@ -106,11 +106,13 @@ def form_media(form_id: str, version: str, filename: str):
                     headers={"Cache-Control": "private, max-age=31536000, immutable"})
 
 
-def _fill_page(fv: FormVersion, correction: dict | None = None):
+def _fill_page(fv: FormVersion, correction: dict | None = None, instance_xml: str | None = None):
+    """`instance_xml`: a primary instance to start from instead of the form's own (its values act as
+    defaults, e.g. a registration pre-filled from a candidate group, app/otop/prefill.py)."""
     definition = definition_of(fv)
     language = choose_language(definition)
     languages = definition.languages or ["default"]
-    template_xml, encoding = script_safe(instance_template(fv.xform))
+    template_xml, encoding = script_safe(instance_xml or instance_template(fv.xform))
     secondary = []
     inline_lists = registry_lists_of(fv)
     for inst in secondary_instances(fv.xform):

@@ -296,6 +296,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
             raise _HeadMoved()
         _score(s, submission, version)
         _entities(s, submission, version)
+        _otop(s, submission, version)
         if submission.deprecated_id:  # a correction: audited in the same transaction, never lost or doubled
             from app.auth import audit
 
@@ -338,6 +339,20 @@ def _entities(s, submission: Submission, version: FormVersion) -> None:
             apply_entities(s, submission, version)
     except Exception:
         log.exception("entity of %s not created", submission.instance_id)
+
+
+def _otop(s, submission: Submission, version: FormVersion) -> None:
+    """Inside the storing transaction, after the entity: the household profile and group-path rows the
+    OTOP pages count (app/otop/store.py). A failure is logged and leaves the submission stored (savepoint)."""
+    from app.otop.store import handles, record_submission
+
+    if not handles(version):
+        return  # most forms: no savepoint, no query
+    try:
+        with s.begin_nested():
+            record_submission(s, submission, version)
+    except Exception:
+        log.exception("OTOP tables not written for %s", submission.instance_id)
 
 
 class _HeadMoved(Exception):
@@ -401,6 +416,7 @@ def _resend(existing: Submission, files: Files, parsed, version: FormVersion) ->
             s.flush()
             _score(s, existing, version)
             _entities(s, existing, version)
+            _otop(s, existing, version)
         return ReceiveOutcome(201, existing, "ได้รับไฟล์แนบเพิ่มเติมแล้ว",
                               "Already received; the missing attachments were added.", False,
                               code="attachments_added", instance_id=existing.instance_id,

@@ -1,4 +1,4 @@
-"""Writes the three bundled questionnaires (.xlsx) from the readable tables in this module.
+"""Writes the bundled questionnaires (.xlsx) from the readable tables in this module.
 
 The .xlsx files are what staff edit in Excel; this script is their readable source (content:
 ../shared/QUESTIONNAIRES.md). Run after changing a table, then publish:
@@ -445,6 +445,9 @@ def hh_mapping() -> dict:
                 "Read the notice: the data serves livelihood planning only, is seen only by the officers concerned, "
                 "and may be consulted or deleted on request")),
         q("begin group", "where", "ที่ตั้งครัวเรือน", "Where", relevant=CONSENT),
+        # The profile's fiscal year is the survey date's (app/otop/store.py), not the day it synced.
+        q("date", "surveyed_on", "วันที่สำรวจ", "Survey date", required=True, default="today()",
+          constraint=". <= today()", msg=("ต้องไม่อยู่ในอนาคต", "Cannot be in the future")),
         *VILLAGE_CASCADE[:2],
         {**VILLAGE_CASCADE[2], "save_to": "village"},
         q("text", "house_no", "บ้านเลขที่", "House number", required=True, save_to="house_no"),
@@ -551,12 +554,28 @@ def hh_mapping() -> dict:
                    + choices("potential", POTENTIAL) + choices("training", TRAINING))
     return {
         "title": "แบบสำรวจข้อมูลครัวเรือน กข.คจ. (Mapping & Profiling)",
-        "version": "2026031501",
+        "version": "2026120201",
         "instance_name": "concat(${house_no}, ' ', ${head_name})",
         "survey": survey,
         "choices": choice_rows,
         "entities": [{"list_name": "households", "label": "concat(${head_name}, ' บ้านเลขที่ ', ${house_no})"}],
+        "star_weights": STAR_WEIGHTS,
     }
+
+
+# The "star occupation" rule of the profile page (app/otop/rules.star_scores): each factor is scaled to
+# 0..1 within the district, and the score is their weighted average x 100. Staff change the weights
+# in the workbook's `star_weights` sheet (a weight of 0 leaves a factor out); no code change.
+STAR_WEIGHTS = [
+    {"factor": "households", "weight": 3, f"label::{TH}": "จำนวนครัวเรือนที่ประกอบอาชีพนี้ (เทียบกับอาชีพที่มากที่สุด)",
+     f"label::{EN}": "Households in this occupation (against the most common one)"},
+    {"factor": "potential", "weight": 3, f"label::{TH}": "ศักยภาพเฉลี่ย (เต็ม 5)",
+     f"label::{EN}": "Average potential (out of 5)"},
+    {"factor": "income_share", "weight": 2, f"label::{TH}": "สัดส่วนรายได้จากอาชีพนี้ในรายได้จากทุกอาชีพ",
+     f"label::{EN}": "Share of this occupation in the income of all occupations"},
+    {"factor": "interest", "weight": 2, f"label::{TH}": "สัดส่วนครัวเรือนที่สนใจรวมกลุ่มอาชีพ",
+     f"label::{EN}": "Share of its households who would join an occupational group"},
+]
 
 
 # ============================================================================ 3. group_registration
@@ -591,6 +610,12 @@ def group_registration() -> dict:
         q("select_one otop_subgroup", "otop_subgroup", "กลุ่มย่อยผลิตภัณฑ์ OTOP", "OTOP sub-group", required=True,
           relevant="${otop_type} != ''", choice_filter="otop_type = ${otop_type}"),
         q("text", "objectives", "วัตถุประสงค์ของกลุ่ม", "Objectives", required=True, appearance="multiline"),
+        # Filled when the registration starts from a candidate group of the household profile (/otop/candidates):
+        # the group's development path remembers where it came from (app/otop/store.py).
+        q("text", "candidate_ref", "กลุ่มที่เสนอจากการสำรวจครัวเรือน: ${candidate_ref}",
+          "Candidate group from the household mapping: ${candidate_ref}",
+          read_only=True, relevant=f"{OCCUPATIONAL} and ${{candidate_ref}} != ''", save_to="candidate",
+          hint=("กรอกให้อัตโนมัติเมื่อเริ่มจากหน้ากลุ่มที่เสนอ", "Filled in when started from a candidate group")),
         *VILLAGE_CASCADE[:2],
         {**VILLAGE_CASCADE[2], "save_to": "village"},
         q("text", "address", "ที่ตั้งที่ทำการกลุ่ม", "Address of the group's office", required=True),
@@ -671,7 +696,7 @@ def group_registration() -> dict:
                    + choices("document", DOCUMENTS))
     return {
         "title": "แบบขึ้นทะเบียนกลุ่มอาชีพ / กลุ่มออมทรัพย์เพื่อการผลิต",
-        "version": "2026031501",
+        "version": "2026120201",
         "instance_name": "${group_name}",
         "survey": survey,
         "choices": choice_rows,
@@ -679,7 +704,66 @@ def group_registration() -> dict:
     }
 
 
-FORMS = {"sg_assessment_21": assessment, "hh_mapping": hh_mapping, "group_registration": group_registration}
+# ============================================================================ 4. group_followup
+
+# The development path of an occupational group after its registration (the OTOP proposal): each "yes"
+# sets the stage's date on the group's path (app/otop/store.py); the district may also set it on the
+# group's page. The proposal's three indicators and their targets are the `indicators` sheet.
+ONLINE_CHANNELS = [("facebook", "เฟซบุ๊ก", "Facebook"), ("line", "ไลน์ (LINE)", "LINE"),
+                   ("shopee", "ช้อปปี้", "Shopee"), ("lazada", "ลาซาด้า", "Lazada"), ("tiktok", "ติ๊กต็อก", "TikTok"),
+                   ("website", "เว็บไซต์ของกลุ่ม", "The group's website"), ("other", "อื่น ๆ", "Other")]
+FOLLOWUP_INDICATORS = [  # stage reached, out of groups at stage `of`, target percent (the proposal's)
+    {"name": "product_developed", "of": "registered", "target_percent": 80,
+     f"label::{TH}": "กลุ่มที่เข้าร่วมพัฒนาผลิตภัณฑ์ใหม่หรือปรับปรุงผลิตภัณฑ์",
+     f"label::{EN}": "Participating groups with a new or improved product"},
+    {"name": "otop_registered", "of": "registered", "target_percent": 50,
+     f"label::{TH}": "กลุ่มที่เข้าร่วมขึ้นทะเบียนเป็นผู้ผลิตผู้ประกอบการ OTOP",
+     f"label::{EN}": "Participating groups registered as OTOP producers"},
+    {"name": "selling_online", "of": "otop_registered", "target_percent": 60,
+     f"label::{TH}": "กลุ่ม OTOP ที่ขายสินค้าออนไลน์", f"label::{EN}": "OTOP groups selling online"},
+]
+
+
+def _stage(name: str, th: str, en: str, date_th: str, date_en: str, *extra: dict) -> list[dict]:
+    return [q("select_one yes_no", name, th, en, required=True),
+            q("date", f"{name}_on", date_th, date_en, required=True, relevant=f"${{{name}}} = 'yes'",
+              constraint=". <= today()", msg=("ต้องไม่อยู่ในอนาคต", "Cannot be in the future")),
+            *extra]
+
+
+def group_followup() -> dict:
+    survey = [
+        q("select_one_from_file groups.csv", "group", "กลุ่มอาชีพ", "Occupational group", required=True,
+          choice_filter="kind = 'occupational'",
+          hint=("กลุ่มอาชีพที่อำเภอรับรองแล้วในอำเภอของท่าน", "Occupational groups approved by your district office")),
+        q("date", "followed_on", "วันที่ติดตาม", "Follow-up date", required=True, default="today()",
+          constraint=". <= today()", msg=("ต้องไม่อยู่ในอนาคต", "Cannot be in the future")),
+        *_stage("product_developed", "กลุ่มพัฒนาผลิตภัณฑ์ใหม่หรือปรับปรุงผลิตภัณฑ์แล้ว", "The group has a new or improved product",
+                "วันที่พัฒนาผลิตภัณฑ์สำเร็จ", "Date the product was ready",
+                q("text", "product_name", "ผลิตภัณฑ์ที่พัฒนา", "The product", required=True,
+                  relevant="${product_developed} = 'yes'")),
+        *_stage("otop_registered", "กลุ่มขึ้นทะเบียนเป็นผู้ผลิตผู้ประกอบการ OTOP แล้ว", "The group is registered as an OTOP producer",
+                "วันที่ขึ้นทะเบียน OTOP", "Date of the OTOP registration",
+                q("text", "otop_registration_no", "เลขทะเบียนผู้ผลิตผู้ประกอบการ OTOP", "OTOP registration number",
+                  relevant="${otop_registered} = 'yes'")),
+        *_stage("selling_online", "กลุ่มขายสินค้าออนไลน์แล้ว", "The group sells online",
+                "วันที่เริ่มขายออนไลน์", "Date online selling began",
+                q("select_multiple online_channel", "online_channels", "ช่องทางออนไลน์", "Online channels", required=True,
+                  relevant="${selling_online} = 'yes'")),
+        q("text", "followup_note", "บันทึกเพิ่มเติม", "Notes", appearance="multiline"),
+    ]
+    return {
+        "title": "แบบติดตามเส้นทางพัฒนากลุ่มอาชีพสู่ OTOP",
+        "version": "2026120201",
+        "instance_name": "concat('ติดตาม ', ${group}, ' ', ${followed_on})",
+        "survey": survey,
+        "choices": choices("yes_no", YES_NO) + choices("online_channel", ONLINE_CHANNELS),
+        "indicators": FOLLOWUP_INDICATORS,
+    }
+
+
+FORMS = {"sg_assessment_21": assessment, "hh_mapping": hh_mapping, "group_registration": group_registration,
+         "group_followup": group_followup}
 
 
 # ============================================================================ writing
@@ -712,7 +796,7 @@ def write_workbook(form_id: str, spec: dict, path: Path) -> None:
     wb.remove(wb.active)
     _sheet(wb, "survey", spec["survey"], SURVEY_COLUMNS)
     _sheet(wb, "choices", spec["choices"], ["list_name", "name", f"label::{TH}", f"label::{EN}", "score"])
-    for extra in ("score_groups", "levels", "entities"):
+    for extra in ("score_groups", "levels", "entities", "star_weights", "indicators"):
         if spec.get(extra):
             _sheet(wb, extra, spec[extra])
     settings = {"form_id": form_id, "version": spec["version"], "form_title": spec["title"],

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:56:08.284257
+Create Date: 2026-12-02 01:02:28.259879
 """
 from alembic import op
 import sqlalchemy as sa
@@ -66,6 +66,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_households_district_code'), ['district_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_households_source_instance_id'), ['source_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_households_village_code'), ['village_code'], unique=False)
+
+    op.create_table('kkcj_targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('village_code', sa.String(length=16), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('households', sa.Integer(), nullable=False),
+    sa.Column('updated_by', sa.String(length=255), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('village_code', 'fiscal_year', name='uq_kkcj_target_village_year')
+    )
+    with op.batch_alter_table('kkcj_targets', schema=None) as batch_op:
+        batch_op.create_index('ix_kkcj_targets_district_year', ['district_code', 'fiscal_year'], unique=False)
 
     op.create_table('provinces',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -212,6 +226,29 @@ def upgrade() -> None:
     with op.batch_alter_table('form_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_form_versions_form_pk'), ['form_pk'], unique=False)
 
+    op.create_table('group_paths',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('candidate_key', sa.String(length=128), nullable=True),
+    sa.Column('formed_on', sa.Date(), nullable=True),
+    sa.Column('product_developed_on', sa.Date(), nullable=True),
+    sa.Column('product_name', sa.String(length=255), nullable=True),
+    sa.Column('otop_registered_on', sa.Date(), nullable=True),
+    sa.Column('otop_registration_no', sa.String(length=64), nullable=True),
+    sa.Column('selling_online_on', sa.Date(), nullable=True),
+    sa.Column('online_channels', sa.String(length=255), nullable=True),
+    sa.Column('updated_via', sa.String(length=32), nullable=True),
+    sa.Column('updated_by', sa.String(length=255), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['registry_groups.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('group_id')
+    )
+    with op.batch_alter_table('group_paths', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_paths_candidate_key'), ['candidate_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_group_paths_district_code'), ['district_code'], unique=False)
+
     op.create_table('committee_plans',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('link_id', sa.Integer(), nullable=False),
@@ -337,6 +374,44 @@ def upgrade() -> None:
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('household_profiles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('tambon_code', sa.String(length=16), nullable=True),
+    sa.Column('village_code', sa.String(length=16), nullable=True),
+    sa.Column('house_no', sa.String(length=64), nullable=True),
+    sa.Column('head_name', sa.String(length=255), nullable=True),
+    sa.Column('surveyed_on', sa.Date(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('kkcj_target', sa.Boolean(), nullable=False),
+    sa.Column('members', sa.Integer(), nullable=True),
+    sa.Column('members_working', sa.Integer(), nullable=True),
+    sa.Column('members_elderly', sa.Integer(), nullable=True),
+    sa.Column('kkcj_borrowed', sa.Boolean(), nullable=False),
+    sa.Column('loan_outstanding', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('loan_default', sa.Boolean(), nullable=False),
+    sa.Column('income_total', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('income_per_person', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('income_threshold', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('below_threshold', sa.Boolean(), nullable=False),
+    sa.Column('expense_total', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('debt_formal', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('debt_community', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('debt_informal', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('join_group', sa.Boolean(), nullable=False),
+    sa.Column('otop_register', sa.Boolean(), nullable=False),
+    sa.Column('needs_correction', sa.Boolean(), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('submission_id')
+    )
+    with op.batch_alter_table('household_profiles', schema=None) as batch_op:
+        batch_op.create_index('ix_household_profiles_area', ['district_code', 'fiscal_year', 'counted'], unique=False)
+        batch_op.create_index('ix_household_profiles_house', ['village_code', 'house_no', 'fiscal_year'], unique=False)
+
     op.create_table('scores',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),
@@ -384,6 +459,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_submission_conflicts_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_conflicts_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('household_choices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('profile_id', sa.Integer(), nullable=False),
+    sa.Column('question', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['profile_id'], ['household_profiles.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('household_choices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_household_choices_profile_id'), ['profile_id'], unique=False)
+        batch_op.create_index('ix_household_choices_question', ['question', 'value'], unique=False)
+
+    op.create_table('household_occupations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('profile_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=64), nullable=True),
+    sa.Column('product', sa.String(length=255), nullable=True),
+    sa.Column('otop_type', sa.String(length=16), nullable=True),
+    sa.Column('otop_subgroup', sa.String(length=16), nullable=True),
+    sa.Column('income', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('potential', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['profile_id'], ['household_profiles.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('household_occupations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_household_occupations_profile_id'), ['profile_id'], unique=False)
+
     op.create_table('score_group_results',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('score_id', sa.Integer(), nullable=False),
@@ -401,16 +504,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_score_group_results_group_name'), ['group_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_score_group_results_score_id'), ['score_id'], unique=False)
 
+    op.create_table('occupation_problems',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('occupation_id', sa.Integer(), nullable=False),
+    sa.Column('area', sa.String(length=32), nullable=False),
+    sa.Column('problem', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['occupation_id'], ['household_occupations.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('occupation_problems', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_occupation_problems_occupation_id'), ['occupation_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('occupation_problems', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_occupation_problems_occupation_id'))
+
+    op.drop_table('occupation_problems')
     with op.batch_alter_table('score_group_results', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_score_group_results_score_id'))
         batch_op.drop_index(batch_op.f('ix_score_group_results_group_name'))
 
     op.drop_table('score_group_results')
+    with op.batch_alter_table('household_occupations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_household_occupations_profile_id'))
+
+    op.drop_table('household_occupations')
+    with op.batch_alter_table('household_choices', schema=None) as batch_op:
+        batch_op.drop_index('ix_household_choices_question')
+        batch_op.drop_index(batch_op.f('ix_household_choices_profile_id'))
+
+    op.drop_table('household_choices')
     with op.batch_alter_table('submission_conflicts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_conflicts_submission_id'))
         batch_op.drop_index(batch_op.f('ix_submission_conflicts_instance_id'))
@@ -424,6 +551,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_scores_district_round')
 
     op.drop_table('scores')
+    with op.batch_alter_table('household_profiles', schema=None) as batch_op:
+        batch_op.drop_index('ix_household_profiles_house')
+        batch_op.drop_index('ix_household_profiles_area')
+
+    op.drop_table('household_profiles')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_submission_id'))
 
@@ -458,6 +590,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_committee_plans_group')
 
     op.drop_table('committee_plans')
+    with op.batch_alter_table('group_paths', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_paths_district_code'))
+        batch_op.drop_index(batch_op.f('ix_group_paths_candidate_key'))
+
+    op.drop_table('group_paths')
     with op.batch_alter_table('form_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_form_versions_form_pk'))
 
@@ -493,6 +630,10 @@ def downgrade() -> None:
 
     op.drop_table('registry_groups')
     op.drop_table('provinces')
+    with op.batch_alter_table('kkcj_targets', schema=None) as batch_op:
+        batch_op.drop_index('ix_kkcj_targets_district_year')
+
+    op.drop_table('kkcj_targets')
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_households_village_code'))
         batch_op.drop_index(batch_op.f('ix_households_source_instance_id'))

@@ -94,6 +94,22 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     # officer assignments: the target is a 4201 officer; an empty POST removes nothing -> 303
     "assignments.page": [("GET", "own", exp(302, 403, 200, 403, 200))],
     "assignments.save": [("POST", "own", exp(401, 403, 303, 403, 303))],
+    # the OTOP pages (app/otop/views.py): profile for every staff reader (export: not officers); candidates
+    # and the pre-filled registration name people (not the province; an unknown candidate: 404); the
+    # per-household list only for the district office; group id 0: 404; targets: district office and
+    # admin (an empty POST clears nothing -> 303). Other districts' areas: tests/otop/test_scope_and_masking.py
+    "otop.profile_page": [("GET", "own", SIGNED_IN_PAGE)],
+    "otop.profile_xlsx": [("GET", "own", exp(302, 403, 200, 200, 200))],
+    "otop.candidates": [("GET", "own", exp(302, 200, 200, 403, 200))],
+    "otop.start_registration": [("GET", "own", exp(302, 404, 404, 403, 404))],
+    "otop.households": [("GET", "own", exp(302, 403, 200, 403, 403))],
+    "otop.households_xlsx": [("GET", "own", exp(302, 403, 200, 403, 403))],
+    "otop.groups": [("GET", "own", SIGNED_IN_PAGE)],
+    "otop.groups_xlsx": [("GET", "own", exp(302, 403, 200, 200, 200))],
+    "otop.group": [("GET", "own", exp(302, 404, 404, 404, 404))],
+    "otop.update_path": [("POST", "own", exp(401, 403, 404, 403, 404))],
+    "otop.targets": [("GET", "own", exp(302, 403, 200, 403, 200))],
+    "otop.save_targets": [("POST", "own", exp(401, 403, 303, 403, 303))],
     "unsent.device_page": [("GET", "own", SIGNED_IN_PAGE)],
     # no file in the POST -> 400 for the roles that may import
     "unsent.import_page": [("GET", "own", exp(302, 403, 200, 403, 200)),
@@ -108,6 +124,7 @@ def values(world, which: str) -> dict[str, object]:
         "form_id": world.fv.form.form_id, "version": world.fv.version,
         "instance_id": sub.instance_id, "attachment_id": sub.attachments[0].id,
         "fmt": "xlsx", "token": "no-such-upload", "group_id": 0, "user_id": world.target.id, "link_id": 0,
+        "key": "village:00000000:otop:9.9",
     }
 
 

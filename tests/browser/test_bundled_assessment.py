@@ -278,7 +278,7 @@ def test_the_bundled_assessment_works_offline_provisionally(live_server, launch_
     assert {**server, "provisional": None} == {**provisional, "provisional": None}
 
 
-@pytest.mark.parametrize("form_id", ["sg_assessment_21", "hh_mapping", "group_registration"])
+@pytest.mark.parametrize("form_id", ["sg_assessment_21", "hh_mapping", "group_registration", "group_followup"])
 def test_every_bundled_form_opens_without_console_errors(page, bundled, form_id):
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
