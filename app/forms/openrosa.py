@@ -39,7 +39,8 @@ def form_list():
     # The latest version of each form is the one with the highest id (Form.latest's order).
     latest_ids = select(func.max(FormVersion.id)).group_by(FormVersion.form_pk)
     query = (
-        select(FormVersion).join(Form).where(FormVersion.id.in_(latest_ids))
+        # closing and closed forms take no new fills (app/forms/lifecycle.py)
+        select(FormVersion).join(Form).where(FormVersion.id.in_(latest_ids), Form.state == "open")
         .options(defer(FormVersion.xlsx), defer(FormVersion.survey), defer(FormVersion.definition),
                  selectinload(FormVersion.media), selectinload(FormVersion.form))
         .order_by(Form.form_id)

@@ -83,9 +83,10 @@ class _Refused(Exception):
     """Internal: the submission cannot be filed; quarantine it and answer `status`."""
 
     def __init__(self, status: int, code: str, message_th: str, message_en: str,
-                 form_id: str | None = None, version: str | None = None, instance_id: str | None = None):
+                 form_id: str | None = None, version: str | None = None, instance_id: str | None = None,
+                 keep: bool = True):
         super().__init__(message_en)
-        self.status, self.code = status, code
+        self.status, self.code, self.keep = status, code, keep
         self.message_th, self.message_en = message_th, message_en
         self.form_id, self.version, self.instance_id = form_id, version, instance_id
 
@@ -123,7 +124,8 @@ def receive_submission(
         try:
             parsed, version = _identify(xml, files, max_attachment_bytes)
         except _Refused as refused:
-            _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender)
+            if refused.keep:
+                _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender)
             return ReceiveOutcome(refused.status, None, refused.message_th, refused.message_en, False,
                                   code=refused.code, instance_id=refused.instance_id)
         # Two attempts: the second one runs when a concurrent request stored the same instanceID
@@ -198,6 +200,8 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
         raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{form_id or ''}' บนเซิร์ฟเวอร์นี้",
                        f"No form with id '{form_id or ''}' is published on this server.",
                        form_id, version_name, instance_id)
+    if form.state == "closed":
+        _refuse_if_closed(form, xml, instance_id, version_name)
     version = db.session.scalar(select(FormVersion).where(
         FormVersion.form_pk == form.id, FormVersion.version == (version_name or ""))
         .options(defer(FormVersion.xlsx), defer(FormVersion.xform), defer(FormVersion.survey),
@@ -208,6 +212,18 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
                        f"Form '{form.form_id}' has no version '{version_name or ''}'. Download the form again.",
                        form_id, version_name, instance_id)
     return parsed, version
+
+
+def _refuse_if_closed(form: Form, xml: bytes, instance_id: str, version_name: str | None) -> None:
+    """A closed form (app/forms/lifecycle.py) takes nothing new: refused, not kept (the device keeps
+    its copy). Only a resend of what it already holds is let through (answered "already received")."""
+    held = db.session.scalar(select(Submission.content_hash).where(Submission.instance_id == instance_id))
+    if held is not None and held == sha256_hex(xml):
+        return
+    from app.forms.lifecycle import CLOSED_MESSAGE
+
+    th, en = (m.format(form=form.form_id) for m in CLOSED_MESSAGE)
+    raise _Refused(422, "form_closed", th, en, form.form_id, version_name, instance_id, keep=False)
 
 
 # --- filing -------------------------------------------------------------------------------------
