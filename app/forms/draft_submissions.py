@@ -54,8 +54,13 @@ def _earlier_draft_note(filled: str | None, draft: FormDraft) -> list[dict]:
 
 
 def _check_against(draft: FormDraft, parsed, names: set[str]) -> tuple[str, list[dict], dict, dict | None]:  # noqa: ANN001
-    errors, data = _check(parsed, draft, names)
-    errors = errors + _earlier_draft_note(parsed.version, draft)
+    """Checked as if filled on the current draft: a record filled on an earlier draft (its workbook
+    replaced since) gets a note, not a version mismatch."""
+    from dataclasses import replace
+
+    filled = parsed.version
+    errors, data = _check(replace(parsed, version=draft.version or ""), draft, names)
+    errors = errors + _earlier_draft_note(filled, draft)
     status = SubmissionStatus.NEEDS_CORRECTION if any(is_blocking(e) for e in errors) else SubmissionStatus.ACCEPTED
     return status, errors, data, _score(draft, data)
 

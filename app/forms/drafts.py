@@ -267,7 +267,7 @@ def preview_upload(filename: str, data: bytes, media: Mapping[str, bytes] | None
         for name, content in media_bytes(draft).items():
             given.setdefault(name, content)
     conv = publishing.attach_media(conv, given, missing_ok=True)
-    missing, warnings = _split_missing(list(conv.warnings))
+    missing, _others = _split_missing(list(conv.warnings))
     form = db.session.scalar(select(Form).where(Form.form_id == conv.form_id))
     existing = None
     needs: list[Problem] = []
@@ -278,7 +278,7 @@ def preview_upload(filename: str, data: bytes, media: Mapping[str, bytes] | None
             probe = FormDraft(form_id=conv.form_id, form_pk=form.id, version=conv.version,
                               content_hash=conv.content_hash, missing_media=[])
             needs = [replace_level(p) for p in blockers(probe)]
-    return UploadPreview(conv, existing, form is not None, draft, missing, warnings + needs)
+    return UploadPreview(conv, existing, form is not None, draft, missing, list(conv.warnings) + needs)
 
 
 def replace_level(p: Problem) -> Problem:

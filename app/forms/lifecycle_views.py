@@ -133,6 +133,7 @@ def draft_page(form_id: str):
         "forms/draft.html", draft=draft, form=form, latest=latest, urls=urls, qr=qr_svg(urls["fill"]),
         blockers=drafts.blockers(draft), warnings=[Problem(**w) for w in draft.warnings or []],
         tests=draft.test_submissions, sections=by_section(changes), change_count=len(changes),
+        first_changes=changes[:12],
         section_titles=SECTION_TITLES, saved=request.args.get("saved"),
         can_rescore=bool(draft.scoring and latest is not None))
 
