@@ -156,12 +156,7 @@ def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreRe
             advice.append({"group": g["name"], "label": g.get("label") or {}, "advice": g.get("advice") or {}})
 
     exact = _percent(total, maximum)
-    level = None
-    if exact is not None:
-        for lv in spec["levels"]:
-            if exact >= Fraction(_dec(lv["min_percent"])):
-                level = {"name": lv["name"], "label": lv.get("label") or {}, "colour": lv.get("colour")}
-                break
+    level = _level(spec, exact)
 
     def brief(entry: dict[str, Any]) -> dict[str, Any]:
         return {k: entry[k] for k in ("name", "label", "group", "score", "max")}
@@ -175,3 +170,43 @@ def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreRe
         indicator_count=len(spec["indicators"]), groups=groups, indicators=indicators,
         strengths=[brief(s[2]) for s in best], weaknesses=[brief(s[2]) for s in worst], advice=advice,
     )
+
+
+def _level(spec: Mapping[str, Any], exact: Fraction | None) -> dict[str, Any] | None:
+    """The first (best) level whose min_percent the exact percent reaches."""
+    if exact is None:
+        return None
+    for lv in spec["levels"]:
+        if exact >= Fraction(_dec(lv["min_percent"])):
+            return {"name": lv["name"], "label": lv.get("label") or {}, "colour": lv.get("colour")}
+    return None
+
+
+def level_scorer(spec: Mapping[str, Any]):  # noqa: ANN201 - (answers) -> (level, percent)
+    """A function answers -> (level, percent) giving exactly what score() gives for them, without the
+    rest of the result, with the spec's numbers prepared once: for re-scoring many records under one
+    spec (app/scoring/preview.py, ~10x faster than score())."""
+    counted = {g["name"] for g in spec["groups"]}
+    indicators = [(ind, ind["name"], ind.get("path") or "", _dec(ind["max"]))
+                  for ind in spec["indicators"] if ind["group"] in counted]
+    levels = [(Fraction(_dec(lv["min_percent"])), {"name": lv["name"], "label": lv.get("label") or {},
+                                                    "colour": lv.get("colour")}) for lv in spec["levels"]]
+
+    def level(answers: Mapping[str, str | None]) -> tuple[dict[str, Any] | None, int | float | None]:
+        total = maximum = Decimal(0)
+        for ind, name, path, most in indicators:
+            points = _indicator_points(ind, answers.get(name) if name in answers else answers.get(path))
+            if points is not None:
+                total += points
+                maximum += most
+        exact = _percent(total, maximum)
+        if exact is None:
+            return None, None
+        return next((dict(lv) for floor, lv in levels if exact >= floor), None), _num(exact)
+
+    return level
+
+
+def level_of(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> tuple[dict[str, Any] | None, int | float | None]:
+    """(level, percent) exactly as score() gives them (see level_scorer)."""
+    return level_scorer(spec)(answers)

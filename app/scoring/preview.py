@@ -23,7 +23,7 @@ from sqlalchemy import select, true
 
 from app import db
 from app.models import Score, Submission
-from app.scoring.core import score as score_answers
+from app.scoring.core import level_scorer
 
 
 @dataclass
@@ -57,9 +57,28 @@ class RescorePreview:
         return sorted(((a, b, n) for (a, b), n in self.transitions.items() if a != b), key=lambda t: (-t[2], str(t)))
 
 
-def answers_by_name(data: dict[str, Any]) -> dict[str, Any]:
-    """Stored answers (by path) keyed by question name, outside repeats."""
-    return {k.rsplit("/", 1)[-1]: v for k, v in (data or {}).items() if not isinstance(v, (list, dict))}
+class _Answers:
+    """The indicators' answers of stored records (Submission.data: answers by path), by indicator
+    name: at the spec's path, else at the path of the same name in the record (a question the new
+    version moved); the path found is remembered for the next records of the same shape."""
+
+    def __init__(self, spec: dict):
+        self.indicators = [(i["name"], i.get("path") or "") for i in spec.get("indicators") or []]
+        self.found: dict[str, str] = {}
+
+    def of(self, data: dict[str, Any] | None) -> dict[str, Any]:
+        data = data or {}
+        out: dict[str, Any] = {}
+        for name, path in self.indicators:
+            key = path if path in data else self.found.get(name)
+            if key is None or key not in data:
+                key = next((k for k in data if k.rsplit("/", 1)[-1] == name and not isinstance(data[k], (list, dict))),
+                           None)
+                if key is None:
+                    continue
+                self.found[name] = key
+            out[name] = data[key]
+        return out
 
 
 def rescore_preview(form_pk: int, spec: dict, *, where=None, batch_size: int = 1000) -> RescorePreview:  # noqa: ANN001
@@ -70,6 +89,7 @@ def rescore_preview(form_pk: int, spec: dict, *, where=None, batch_size: int = 1
     session = db.session()
     last_id = 0
     clause = where if where is not None else true()
+    answers, level_of = _Answers(spec), level_scorer(spec)
     while True:
         rows = session.execute(
             select(Score.id, Score.level_name, Score.percent, Score.group_ref, Score.district_code,
@@ -80,10 +100,9 @@ def rescore_preview(form_pk: int, spec: dict, *, where=None, batch_size: int = 1
         if not rows:
             break
         for row in rows:
-            result = score_answers(spec, answers_by_name(row.data)).to_dict()
-            after = (result["level"] or {}).get("name")
+            level, after_percent = level_of(answers.of(row.data))
+            after = (level or {}).get("name")
             before_percent = None if row.percent is None else float(row.percent)
-            after_percent = result["percent"]
             out.transitions[(row.level_name, after)] += 1
             if before_percent != (None if after_percent is None else float(after_percent)):
                 out.percent_changed += 1
