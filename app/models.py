@@ -527,7 +527,7 @@ class FormState:
 
 class FormDraft(Base):
     """The next version of a form being prepared: one per form_id (a form with no published version
-    yet may have one too; form_pk is then NULL). Mutable until published: replacing its workbook
+    yet may have one too: the Form is made when it is published). Mutable until published: replacing its workbook
     keeps its test submissions and re-checks them. Publishing makes a FormVersion from its workbook
     and deletes the draft with its test submissions. `token` is the secret of its test link
     (/forms/<form_id>/draft/<token>/fill). `missing_media`: the data files the form names that are
@@ -536,8 +536,7 @@ class FormDraft(Base):
     __tablename__ = "form_drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    form_id: Mapped[str] = mapped_column(String(255), unique=True)
-    form_pk: Mapped[int | None] = mapped_column(ForeignKey("forms.id"), unique=True)
+    form_id: Mapped[str] = mapped_column(String(255), unique=True)  # Form.form_id (app.forms.drafts.form_of)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     version: Mapped[str | None] = mapped_column(String(255))  # settings.version; None: assigned at publish
     title: Mapped[str] = mapped_column(String(500))
@@ -555,7 +554,6 @@ class FormDraft(Base):
     updated_by: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    form: Mapped[Form | None] = relationship()
     media: Mapped[list[FormDraftMedia]] = relationship(
         back_populates="draft", cascade="all, delete-orphan", order_by="FormDraftMedia.filename")
     test_submissions: Mapped[list[TestSubmission]] = relationship(

@@ -92,13 +92,11 @@ def save_draft(filename: str, data: bytes, by: str, media: Mapping[str, bytes] |
     conv = publishing.attach_media(conv, given, missing_ok=True)
     missing, warnings = _split_missing(list(conv.warnings))
     with db.transaction() as s:
-        form = s.scalar(select(Form).where(Form.form_id == conv.form_id))
         draft = s.scalar(select(FormDraft).where(FormDraft.form_id == conv.form_id))
         created = draft is None
         if created:
             draft = FormDraft(form_id=conv.form_id, token=secrets.token_urlsafe(24), created_by=by)
             s.add(draft)
-        draft.form_pk = form.id if form is not None else None
         draft.version = conv.version
         draft.title = conv.title
         draft.xlsx_filename = (filename or "form.xlsx")[:255]
@@ -139,16 +137,20 @@ def attach_draft_media(draft: FormDraft, media: Mapping[str, bytes], by: str) ->
 
 # --- what a draft still needs --------------------------------------------------------------------
 
-def published_versions(form_pk: int | None) -> list[FormVersion]:
-    if form_pk is None:
-        return []
-    return list(db.session.scalars(select(FormVersion).where(FormVersion.form_pk == form_pk)
+def form_of(draft: FormDraft) -> Form | None:
+    """The published form the draft is the next version of (None: a new form). By form_id, so a form
+    published by other means (`forms import`) after the draft was made is found too."""
+    return db.session.scalar(select(Form).where(Form.form_id == draft.form_id))
+
+
+def published_versions(draft: FormDraft) -> list[FormVersion]:
+    return list(db.session.scalars(select(FormVersion).join(Form).where(Form.form_id == draft.form_id)
                                    .order_by(FormVersion.id)))
 
 
 def suggested_version(draft: FormDraft) -> str:
     """A version that would be accepted: after the latest published one (or now's timestamp)."""
-    versions = published_versions(draft.form_pk)
+    versions = published_versions(draft)
     taken = {v.version for v in versions}
     if not versions:
         return publishing._new_version(taken)
@@ -164,7 +166,7 @@ def blockers(draft: FormDraft) -> list[Problem]:
             f"ขาดไฟล์ {name} ที่แบบฟอร์มใช้", f"The file {name} that the form uses is missing.",
             "แนบไฟล์นี้ในช่อง แนบไฟล์ประกอบ ด้านล่าง", "Attach it under Attach media files below.",
             column=name, code="media_missing"))
-    versions = published_versions(draft.form_pk)
+    versions = published_versions(draft)
     if not versions:
         return out
     latest = versions[-1]
@@ -275,7 +277,7 @@ def preview_upload(filename: str, data: bytes, media: Mapping[str, bytes] | None
         existing = db.session.scalar(select(FormVersion).where(
             FormVersion.form_pk == form.id, FormVersion.content_hash == conv.content_hash))
         if existing is None:
-            probe = FormDraft(form_id=conv.form_id, form_pk=form.id, version=conv.version,
+            probe = FormDraft(form_id=conv.form_id, version=conv.version,
                               content_hash=conv.content_hash, missing_media=[])
             needs = [replace_level(p) for p in blockers(probe)]
     return UploadPreview(conv, existing, form is not None, draft, missing, list(conv.warnings) + needs)

@@ -125,7 +125,7 @@ def draft_page(form_id: str):
     from app.scoring.committee import qr_svg
 
     urls = draft_urls(draft, external=True)
-    form = draft.form
+    form = drafts.form_of(draft)
     latest = form.latest if form is not None else None
     changes = diff_forms(definition_of(latest), definition_of(draft), latest.scoring, draft.scoring) \
         if latest is not None else []
@@ -223,7 +223,7 @@ def _rescore(form_id: str):  # noqa: ANN202
     from app.scoring.preview import level_labels, rescore_preview
 
     draft = _draft_or_404(form_id)
-    form = draft.form
+    form = drafts.form_of(draft)
     if form is None or form.latest is None or not draft.scoring:
         abort(404)
     preview = rescore_preview(form.id, draft.scoring)

@@ -115,8 +115,8 @@ def index():
         if user is not None and user.role == Role.ADMIN else []
     media_urls = {f.id: offline_media_urls(f.latest) for f in forms if f.latest is not None}
     return render_template("forms/index.html", forms=forms, media_urls=media_urls, state_labels=STATE_LABELS,
-                           drafts={d.form_pk: d for d in drafts if d.form_pk is not None},
-                           new_drafts=[d for d in drafts if d.form_pk is None])
+                           drafts={d.form_id: d for d in drafts},
+                           new_drafts=[d for d in drafts if d.form_id not in {f.form_id for f in forms}])
 
 
 @bp.route("/forms/upload", methods=["GET", "POST"])

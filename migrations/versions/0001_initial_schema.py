@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:01:44.655820
+Create Date: 2026-12-02 01:45:42.257038
 """
 from alembic import op
 import sqlalchemy as sa
@@ -38,6 +38,29 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('sha256')
+    )
+    op.create_table('form_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_id', sa.String(length=255), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.String(length=255), nullable=True),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('xlsx_filename', sa.String(length=255), nullable=False),
+    sa.Column('xlsx', sa.LargeBinary(), nullable=False),
+    sa.Column('xform', sa.Text(), nullable=False),
+    sa.Column('survey', sa.JSON(), nullable=False),
+    sa.Column('definition', sa.JSON(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('warnings', sa.JSON(), nullable=False),
+    sa.Column('scoring', sa.JSON(), nullable=True),
+    sa.Column('missing_media', sa.JSON(), nullable=False),
+    sa.Column('created_by', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by', sa.String(length=255), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('form_id'),
+    sa.UniqueConstraint('token')
     )
     op.create_table('forms',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -190,32 +213,20 @@ def upgrade() -> None:
     with op.batch_alter_table('districts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_districts_province_id'), ['province_id'], unique=False)
 
-    op.create_table('form_drafts',
+    op.create_table('form_draft_media',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('form_id', sa.String(length=255), nullable=False),
-    sa.Column('form_pk', sa.Integer(), nullable=True),
-    sa.Column('token', sa.String(length=64), nullable=False),
-    sa.Column('version', sa.String(length=255), nullable=True),
-    sa.Column('title', sa.String(length=500), nullable=False),
-    sa.Column('xlsx_filename', sa.String(length=255), nullable=False),
-    sa.Column('xlsx', sa.LargeBinary(), nullable=False),
-    sa.Column('xform', sa.Text(), nullable=False),
-    sa.Column('survey', sa.JSON(), nullable=False),
-    sa.Column('definition', sa.JSON(), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('warnings', sa.JSON(), nullable=False),
-    sa.Column('scoring', sa.JSON(), nullable=True),
-    sa.Column('missing_media', sa.JSON(), nullable=False),
-    sa.Column('created_by', sa.String(length=255), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_by', sa.String(length=255), nullable=True),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['draft_id'], ['form_drafts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sha256'], ['blobs.sha256'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('form_id'),
-    sa.UniqueConstraint('form_pk'),
-    sa.UniqueConstraint('token')
+    sa.UniqueConstraint('draft_id', 'filename', name='uq_form_draft_media_name')
     )
+    with op.batch_alter_table('form_draft_media', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_draft_media_draft_id'), ['draft_id'], unique=False)
+
     op.create_table('form_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('form_pk', sa.Integer(), nullable=False),
@@ -258,20 +269,6 @@ def upgrade() -> None:
     with op.batch_alter_table('committee_plans', schema=None) as batch_op:
         batch_op.create_index('ix_committee_plans_group', ['district_code', 'group_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_committee_plans_link_id'), ['link_id'], unique=False)
-
-    op.create_table('form_draft_media',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('draft_id', sa.Integer(), nullable=False),
-    sa.Column('filename', sa.String(length=255), nullable=False),
-    sa.Column('content_type', sa.String(length=100), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['draft_id'], ['form_drafts.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['sha256'], ['blobs.sha256'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('draft_id', 'filename', name='uq_form_draft_media_name')
-    )
-    with op.batch_alter_table('form_draft_media', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_form_draft_media_draft_id'), ['draft_id'], unique=False)
 
     op.create_table('form_media',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -523,10 +520,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_form_media_form_version_id'))
 
     op.drop_table('form_media')
-    with op.batch_alter_table('form_draft_media', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_form_draft_media_draft_id'))
-
-    op.drop_table('form_draft_media')
     with op.batch_alter_table('committee_plans', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committee_plans_link_id'))
         batch_op.drop_index('ix_committee_plans_group')
@@ -536,7 +529,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_form_versions_form_pk'))
 
     op.drop_table('form_versions')
-    op.drop_table('form_drafts')
+    with op.batch_alter_table('form_draft_media', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_draft_media_draft_id'))
+
+    op.drop_table('form_draft_media')
     with op.batch_alter_table('districts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_districts_province_id'))
 
@@ -575,6 +571,7 @@ def downgrade() -> None:
 
     op.drop_table('households')
     op.drop_table('forms')
+    op.drop_table('form_drafts')
     op.drop_table('blobs')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))

@@ -314,3 +314,25 @@ def test_odk_collect_can_test_the_draft_through_its_link(client, app, make_user)
     assert r.status_code == 201 and b"OpenRosaResponse" in r.data
     assert count(TestSubmission) == 1 and count(Submission) == 0
     assert c.get(f"/forms/hh/draft/nope/formList", headers=basic(collector)).status_code == 404
+
+
+def test_cli_import_as_draft(app, tmp_path):
+    from app.cli import forms_import
+
+    publish_workbook("hh.xlsx", simple_form(version="1"), "a")
+    (tmp_path / "hh.xlsx").write_bytes(simple_form(version="1", label="ใหม่"))
+    result = app.test_cli_runner().invoke(forms_import, [str(tmp_path / "hh.xlsx"), "--draft", "--by", "cli:staff"])
+    assert result.exit_code == 0, result.output
+    assert "draft of hh version 1 (new" in result.output and "Version 1 is already published" in result.output
+    assert count(FormVersion) == 1 and count(FormDraft) == 1
+    assert db.session.scalar(select(AuditEvent.actor).where(AuditEvent.action == "draft_upload")) == "cli:staff"
+
+
+def test_the_draft_link_serves_the_drafts_media(client):
+    save_as_draft(client, media_workbook(), "villages.xlsx", media=[("villages.csv", VILLAGES_CSV)])
+    token = db.session.scalar(select(FormDraft.token))
+    r = client.get(f"/forms/{MEDIA_FORM}/draft/{token}/media/villages.csv")
+    assert r.status_code == 200 and r.data == VILLAGES_CSV
+    page = client.get(f"/forms/{MEDIA_FORM}/draft/{token}/fill").get_data(as_text=True)
+    assert f"/forms/{MEDIA_FORM}/draft/{token}/media/villages.csv" in page  # preloaded from the draft's route
+    assert client.get(f"/forms/{MEDIA_FORM}/draft/{token}/media/other.csv").status_code == 404
