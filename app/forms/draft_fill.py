@@ -21,7 +21,7 @@ from app.errors import error_response
 from app.forms import openrosa_xml
 from app.forms.drafts import find_draft_by_token
 from app.forms.fill import _fill_page
-from app.forms.openrosa import _answer, _read_submission_request, _submitted_by, md5_hash
+from app.forms.openrosa import _answer, _read_submission_request, _submitted_by, manifest_files, md5_hash
 from app.forms.openrosa_xml import openrosa_headers
 from app.forms.receiving import ReceiveOutcome
 from app.models import FormDraft
@@ -103,17 +103,8 @@ def xform(form_id: str, token: str):
 @bp.get("/forms/<form_id>/draft/<token>/manifest")
 def manifest(form_id: str, token: str):
     draft = _draft_or_404(form_id, token)
-    files = [{"filename": m.filename, "hash": md5_hash(m.blob.content),
-              "downloadUrl": url_for("draft_fill.media", form_id=form_id, token=token, filename=m.filename,
-                                     _external=True)} for m in draft.media]
-    have = {m.filename for m in draft.media}
-    for name in registry_files_needed(draft.xform):
-        content = registry_media(name, g.get("user"))
-        if name not in have and content is not None:
-            files.append({"filename": name, "hash": md5_hash(content),
-                          "downloadUrl": url_for("draft_fill.media", form_id=form_id, token=token, filename=name,
-                                                 _external=True)})
-    return openrosa_xml.manifest(files)
+    return openrosa_xml.manifest(manifest_files(draft, lambda name: url_for(
+        "draft_fill.media", form_id=form_id, token=token, filename=name, _external=True)))
 
 
 @bp.route("/forms/<form_id>/draft/<token>/submission", methods=["HEAD"])

@@ -157,6 +157,14 @@ def receive_submission(
 # --- identifying the form version ---------------------------------------------------------------
 
 def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
+    parsed = read_submission(xml, files, max_attachment_bytes)
+    return parsed, _find_version(xml, parsed)
+
+
+def read_submission(xml: bytes, files: Files, max_attachment_bytes: int):  # noqa: ANN201 - ParsedSubmission
+    """The checks every submission passes before its form is looked up (readable, safe XML, an
+    instanceID, attachments within the limit); also a draft's test records (app/forms/draft_submissions.py).
+    Raises _Refused."""
     from app.xlsform.submission import SubmissionUnreadable, parse_submission
 
     if not xml.strip():
@@ -194,7 +202,11 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
                        f"ไฟล์แนบใหญ่เกิน {limit_mb:g} MB: {names} กรุณาลดขนาดไฟล์แล้วส่งใหม่",
                        f"Attachment larger than {limit_mb:g} MB: {names}. Make it smaller and send again.",
                        form_id, version_name, instance_id)
+    return parsed
 
+
+def _find_version(xml: bytes, parsed) -> FormVersion:  # noqa: ANN001
+    form_id, version_name, instance_id = parsed.form_id, parsed.version, parsed.instance_id
     form = db.session.scalar(select(Form).where(Form.form_id == (form_id or "")))
     if form is None:
         raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{form_id or ''}' บนเซิร์ฟเวอร์นี้",
@@ -211,7 +223,7 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
                        f"แบบสอบถาม '{form.form_id}' ไม่มีรุ่น '{version_name or ''}' กรุณาดาวน์โหลดแบบสอบถามใหม่",
                        f"Form '{form.form_id}' has no version '{version_name or ''}'. Download the form again.",
                        form_id, version_name, instance_id)
-    return parsed, version
+    return version
 
 
 def _refuse_if_closed(form: Form, xml: bytes, instance_id: str, version_name: str | None) -> None:
