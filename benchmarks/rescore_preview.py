@@ -28,6 +28,7 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=10_000)
     ap.add_argument("--database-url", default=None)
     ap.add_argument("--batch-size", type=int, default=1000)
+    ap.add_argument("--profile", metavar="FILE", help="write a cProfile of the page request to FILE")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="chumchon-rescore-")
@@ -98,7 +99,14 @@ def main() -> None:
 
         sign_in(client, "admin", "chumchon-admin-demo")
         t = time.perf_counter()
-        page = client.get("/forms/sg_assessment_21/draft/rescore")
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            page = profiler.runcall(client.get, "/forms/sg_assessment_21/draft/rescore")
+            profiler.dump_stats(args.profile)
+        else:
+            page = client.get("/forms/sg_assessment_21/draft/rescore")
         page_s = time.perf_counter() - t
         if page.status_code != 200 or f"{args.count:,} current assessments re-scored" not in page.get_data(as_text=True):
             raise SystemExit(f"page answered {page.status_code}")

@@ -23,7 +23,7 @@ from sqlalchemy import select, true
 
 from app import db
 from app.models import Score, Submission
-from app.scoring.core import level_scorer
+from app.scoring.core import level_scorer, percent_of
 
 
 @dataclass
@@ -45,7 +45,6 @@ class RescorePreview:
     seconds: float = 0.0
     transitions: Counter = field(default_factory=Counter)  # (before, after) -> count, including unchanged
     moves: list[LevelMove] = field(default_factory=list)  # rows whose level changes, in score order
-    percent_changed: int = 0  # rows whose total percent changes (level or not)
     needs_correction: int = 0  # rows among `read` flagged by the server's checks
 
     @property
@@ -100,17 +99,15 @@ def rescore_preview(form_pk: int, spec: dict, *, where=None, batch_size: int = 1
         if not rows:
             break
         for row in rows:
-            level, after_percent = level_of(answers.of(row.data))
+            level, total, maximum = level_of(answers.of(row.data))
             after = (level or {}).get("name")
-            before_percent = None if row.percent is None else float(row.percent)
             out.transitions[(row.level_name, after)] += 1
-            if before_percent != (None if after_percent is None else float(after_percent)):
-                out.percent_changed += 1
             if row.needs_correction:
                 out.needs_correction += 1
             if row.level_name != after:
                 out.moves.append(LevelMove(row.instance_id, row.group_ref, row.district_code, row.round_year,
-                                           row.level_name, after, before_percent, after_percent))
+                                           row.level_name, after, None if row.percent is None else float(row.percent),
+                                           percent_of(total, maximum)))
         out.read += len(rows)
         last_id = rows[-1].id  # plain rows, not ORM objects: nothing of a batch stays in the session
     _name_groups(out.moves)
