@@ -336,3 +336,23 @@ def test_the_draft_link_serves_the_drafts_media(client):
     page = client.get(f"/forms/{MEDIA_FORM}/draft/{token}/fill").get_data(as_text=True)
     assert f"/forms/{MEDIA_FORM}/draft/{token}/media/villages.csv" in page  # preloaded from the draft's route
     assert client.get(f"/forms/{MEDIA_FORM}/draft/{token}/media/other.csv").status_code == 404
+
+
+def test_an_exported_test_record_is_never_imported_as_a_real_one(client, app):
+    """A tablet's "export everything unsent" marks a draft's test records (export.js: `test`);
+    /unsent/import skips them."""
+    from app.forms.unsent import import_export
+
+    publish_workbook("hh.xlsx", simple_form(version="1"), "a")
+    save_as_draft(client, simple_form(version="2", label="x"))
+    draft = db.session.scalar(select(FormDraft))
+    item = {"kind": "outbox", "instanceID": "uuid:exported-test", "formId": "hh", "version": "2", "test": True,
+            "xml": hh_xml(draft, "uuid:exported-test").decode(), "attachments": []}
+    rows = import_export({"items": [item], "user": {}}, client.user)
+    assert [r.code for r in rows] == ["skipped_test"] and count(Submission) == 0 and count(TestSubmission) == 0
+
+
+def test_the_api_says_each_forms_state(client):
+    publish_workbook("hh.xlsx", simple_form(version="1"), "a")
+    client.post("/forms/hh/state", data={"state": "closing"})
+    assert client.get("/api/v1/forms/hh").json["state"] == "closing"
