@@ -71,7 +71,13 @@ def receive_test_submission(draft: FormDraft, xml: bytes, files: Files | None, s
     """File one test submission for `draft` and say what to answer (see the module docstring)."""
     from app.config import Config
 
-    files = _clean_files(files)
+    cleaned = _clean_files(files)
+    # (issue 11 makes _clean_files also return the names two different files claimed: refused, as for real ones)
+    files, clashes = cleaned if isinstance(cleaned, tuple) else (cleaned, [])
+    if clashes:
+        names = ", ".join(clashes)
+        return _refused(400, "duplicate_attachment", f"มีไฟล์แนบต่างกันที่ใช้ชื่อเดียวกัน: {names}",
+                        f"Different attachments were sent under the same name: {names}.")
     xml = xml or b""
     try:  # the same reading as every submission (receiving.read_submission): safe XML, an instanceID, sizes
         parsed = read_submission(xml, files, max_attachment_bytes or Config.MAX_ATTACHMENT_BYTES)
