@@ -14,7 +14,6 @@ from app import db
 from app.forms.publishing import publish_workbook
 from app.models import (AuditEvent, Form, FormDraft, FormVersion, Score, Submission, TestSubmission,
                         UnprocessableSubmission)
-from tests.conftest import sign_in
 from tests.forms.test_form_media import FORM_ID as MEDIA_FORM, VILLAGES_CSV, media_workbook
 from tests.scoring import meeting_workbook as mw
 from tests.xlsform.xlsx_builder import simple_form
