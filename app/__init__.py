@@ -62,6 +62,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(submissions.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
 
+    from app.forms import draft_fill, lifecycle_views
+
+    app.register_blueprint(lifecycle_views.bp)  # drafts, what changed, re-score preview, state, roll back
+    app.register_blueprint(draft_fill.bp)  # a draft's test link: fill page, media, OpenRosa for Collect
+
     from app.scoring import views as scoring_views
 
     app.register_blueprint(scoring_views.bp)  # meeting screen + /api/v1/submissions/<id>/score

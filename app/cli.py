@@ -25,7 +25,8 @@ def db_upgrade() -> None:
 @forms_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--by", "published_by", default=None, help="Who publishes (default: the OS user).")
-def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
+@click.option("--draft", is_flag=True, help="Save each as its form's draft (to test, compare, publish on the web).")
+def forms_import(paths: tuple[Path, ...], published_by: str | None, draft: bool) -> None:
     """Publish workbooks (files, or every .xlsx in a folder) with the media files each names that lie
     next to it (CSV, XML, images). Exits 1 if any is refused."""
     from app.auth import audit
@@ -37,6 +38,8 @@ def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
     for p in paths:
         files.extend(sorted(p.glob("*.xlsx")) if p.is_dir() else [p])
     failed = 0
+    if draft:
+        return _import_drafts(files, who)
     for f in files:
         try:
             # the media the form names (villages.csv, ...) are taken from the workbook's folder
@@ -59,6 +62,36 @@ def forms_import(paths: tuple[Path, ...], published_by: str | None) -> None:
         click.echo(f"✓ {f.name}: {v.form.form_id} version {v.version} ({state})")
         for p in result.problems:
             click.echo(f"   ! [{p.where_en()}] {p.message_th} / {p.message_en}")
+    if failed:
+        raise SystemExit(1)
+
+
+def _import_drafts(files: list[Path], who: str) -> None:
+    """`forms import --draft`: each workbook becomes (or replaces) its form's draft (app/forms/drafts.py),
+    with the data files lying next to it; a missing one is named, not refused."""
+    from app.forms.drafts import blockers, save_draft
+    from app.xlsform.problems import WorkbookRejected
+
+    failed = 0
+    for f in files:
+        from app.xlsform.convert import convert_workbook
+
+        try:
+            conv = convert_workbook(f.name, f.read_bytes())
+            names = conv.definition.external_files if conv.definition is not None else []
+            media = {n: (f.parent / n).read_bytes() for n in names if (f.parent / n).is_file() and "/" not in n}
+            result = save_draft(f.name, f.read_bytes(), who, media=media)
+        except WorkbookRejected as e:
+            failed += 1
+            click.echo(f"✗ {f.name}: ({len(e.problems)} problems)", err=True)
+            for p in e.problems:
+                click.echo(f"   - [{p.where_en()}] {p.message_th} / {p.message_en}", err=True)
+            continue
+        d = result.draft
+        click.echo(f"✓ {f.name}: draft of {d.form_id} version {d.version or '(at publish)'} "
+                   f"({'new' if result.created else 'replaced'}; {result.rechecked} test records re-checked)")
+        for p in blockers(d):
+            click.echo(f"   ! not publishable yet: {p.message_th} / {p.message_en}")
     if failed:
         raise SystemExit(1)
 

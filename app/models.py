@@ -39,6 +39,7 @@ class Form(Base):
     form_id: Mapped[str] = mapped_column(String(255), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="open", server_default="open")  # FormState
 
     versions: Mapped[list[FormVersion]] = relationship(
         back_populates="form", order_by="FormVersion.id", cascade="all, delete-orphan"
@@ -635,3 +636,96 @@ class GroupPath(Base):
     updated_via: Mapped[str | None] = mapped_column(String(32))  # registration | followup | district
     updated_by: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+# ------------------------------------------------------------------ form lifecycle (app/forms/drafts.py, lifecycle.py)
+
+
+class FormState:
+    """Whether a form takes new records (app/forms/lifecycle.py)."""
+
+    OPEN = "open"  # listed, filled, received
+    CLOSING = "closing"  # not offered for new fills (form lists, /formList); records already started still received
+    CLOSED = "closed"  # not listed; submissions refused with an OpenRosa message; nothing stored is touched
+    ALL = (OPEN, CLOSING, CLOSED)
+
+
+class FormDraft(Base):
+    """The next version of a form being prepared: one per form_id (a form with no published version
+    yet may have one too: the Form is made when it is published). Mutable until published: replacing its workbook
+    keeps its test submissions and re-checks them. Publishing makes a FormVersion from its workbook
+    and deletes the draft with its test submissions. `token` is the secret of its test link
+    (/forms/<form_id>/draft/<token>/fill). `missing_media`: the data files the form names that are
+    not attached yet ([name, ...]); the draft cannot be published while any is missing."""
+
+    __tablename__ = "form_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(255), unique=True)  # Form.form_id (app.forms.drafts.form_of)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[str | None] = mapped_column(String(255))  # settings.version; None: assigned at publish
+    title: Mapped[str] = mapped_column(String(500))
+    xlsx_filename: Mapped[str] = mapped_column(String(255))
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    xform: Mapped[str] = mapped_column(Text)
+    survey: Mapped[dict] = mapped_column(JSON)
+    definition: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    scoring: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    missing_media: Mapped[list] = mapped_column(JSON, default=list)
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    media: Mapped[list[FormDraftMedia]] = relationship(
+        back_populates="draft", cascade="all, delete-orphan", order_by="FormDraftMedia.filename")
+    test_submissions: Mapped[list[TestSubmission]] = relationship(
+        back_populates="draft", cascade="all, delete-orphan", order_by="TestSubmission.id", passive_deletes=True)
+
+
+class FormDraftMedia(Base):
+    """A media file attached to a draft (the same shape as FormMedia, so the fill page serves both)."""
+
+    __tablename__ = "form_draft_media"
+    __table_args__ = (UniqueConstraint("draft_id", "filename", name="uq_form_draft_media_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("form_drafts.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+
+    draft: Mapped[FormDraft] = relationship(back_populates="media")
+    blob: Mapped[Blob] = relationship()
+
+
+class TestSubmission(Base):
+    """A record sent while testing a draft. THE rule that keeps test data out of every list, export,
+    report and committee view: a test submission never becomes a Submission — it is checked and
+    scored like one (same parser, re-validation and scoring core) but stored only here, with its
+    result, and deleted with its draft when the draft is published or discarded. No production
+    table (submissions, scores, registry entities, report tables written at receipt) ever sees it.
+    Attachments are described, not kept (names, types, sizes, SHA-256s)."""
+
+    __tablename__ = "test_submissions"
+    __table_args__ = (UniqueConstraint("draft_id", "instance_id", name="uq_test_submission_instance"),)
+    __test__ = False  # not a pytest test class
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("form_drafts.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[str] = mapped_column(String(255))
+    filled_version: Mapped[str | None] = mapped_column(String(255))  # the version attribute it was filled on
+    xml: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))  # SubmissionStatus
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    score: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # ScoreResult.to_dict() under the draft's spec
+    attachments: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, content_type, size, sha256}]
+    submitted_by: Mapped[str | None] = mapped_column(String(255))
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    checked_hash: Mapped[str] = mapped_column(String(64))  # the draft content it was last checked against
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    draft: Mapped[FormDraft] = relationship(back_populates="test_submissions")

@@ -35,6 +35,8 @@ const MATCH = { ignoreVary: true };
 const VERSIONED_FILL = /^\/forms\/([^/]+)\/versions\/([^/]+)\/fill$/;
 const MEDIA = /^\/forms\/([^/]+)\/versions\/([^/]+)\/media\/(.+)$/;
 const LATEST_FILL = /^\/forms\/([^/]+)\/fill$/;
+// A draft's test link (app/forms/draft_fill.py): its fill page and media, cached as "draft-<token>"
+const DRAFT = /^\/forms\/([^/]+)\/draft\/([^/]+)\/(?:fill|media\/.+)$/;
 
 // ---- what may be stored ------------------------------------------------------------------------
 
@@ -96,6 +98,21 @@ registerRoute(({ url, request }) => request.method === "GET" && url.origin === s
   ({ url, request, event }) => {
     const [, id, v] = url.pathname.match(MEDIA);
     return formStrategy("media", decodePart(id), decodePart(v)).handle({ request, event });
+  });
+
+// A draft's test link: network first (a workbook the staff just replaced shows at once), the last
+// good copy when offline, so a tester can fill the draft in the village.
+const draftStrategies = new Map();
+registerRoute(({ url, request }) => request.method === "GET" && url.origin === self.location.origin
+    && DRAFT.test(url.pathname),
+  ({ url, request, event }) => {
+    const [, id, token] = url.pathname.match(DRAFT);
+    const cacheName = formCacheName(decodePart(id), `draft-${decodePart(token)}`);
+    if (!draftStrategies.has(cacheName)) {
+      draftStrategies.set(cacheName, new NetworkFirst({ cacheName, networkTimeoutSeconds: NETWORK_TIMEOUT_S,
+        plugins: [storableOnly], matchOptions: MATCH }));
+    }
+    return draftStrategies.get(cacheName).handle({ request, event });
   });
 
 // /forms/<id>/fill (the latest version): the network decides online; offline, the cached page of
@@ -266,7 +283,9 @@ function cacheNameOfUrl(u) {
   try {
     const path = new URL(u, self.location.origin).pathname;
     const m = path.match(VERSIONED_FILL) || path.match(MEDIA);
-    return m ? formCacheName(decodePart(m[1]), decodePart(m[2])) : null;
+    if (m) return formCacheName(decodePart(m[1]), decodePart(m[2]));
+    const d = path.match(DRAFT);
+    return d ? formCacheName(decodePart(d[1]), `draft-${decodePart(d[2])}`) : null;
   } catch {
     return null;
   }

@@ -36,9 +36,15 @@ class Action:
     REJECT = "reject"  # group registration refused by the district office (app/registry/views.py)
     ASSIGN = "assign"  # officers assigned to / removed from registry groups (app/auth/assignments.py)
     IMPORT_UNSENT = "import_unsent"  # staff imported a tablet's exported unsent data (app/forms/unsent.py)
+    # form lifecycle (app/forms/drafts.py, draft_submissions.py, lifecycle.py)
+    DRAFT_UPLOAD = "draft_upload"  # a draft made, or its workbook/media replaced
+    DRAFT_TEST = "draft_test"  # a test submission received for a draft
+    DRAFT_DISCARD = "draft_discard"  # a draft deleted without publishing
+    FORM_STATE = "form_state"  # open / closing / closed
+    ROLLBACK = "rollback"  # an older version's workbook published again as a new version
     ALL = (PUBLISH, EXPORT, CORRECT, APPROVE, REVOKE, SIGNIN, SIGNIN_FAILED, LOCKOUT, SIGNOUT,
            USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET, IMPORT_UNSENT, REJECT, ASSIGN,
-           COMMITTEE_LINK, COMMITTEE_PLAN)
+           COMMITTEE_LINK, COMMITTEE_PLAN, DRAFT_UPLOAD, DRAFT_TEST, DRAFT_DISCARD, FORM_STATE, ROLLBACK)
     # the OTOP pages (app/otop/views.py): the district's per-household list, a registration pre-filled from
     # a candidate group, a group's path set by the district, กข.คจ. target households
     VIEW_HOUSEHOLDS, PREFILL_REGISTRATION, GROUP_PATH, KKCJ_TARGETS = (

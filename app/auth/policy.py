@@ -115,6 +115,30 @@ RULES: dict[str, Rule] = {
     "otop.update_path": Rule(IMPORTERS, scope="group"),
     "otop.targets": Rule(IMPORTERS, scope="district"),
     "otop.save_targets": Rule(IMPORTERS, scope="district"),
+    # form lifecycle (app/forms/lifecycle_views.py): drafts, re-score preview, state and roll back are the
+    # publishers'; comparing published versions is for everyone who sees the form (a draft side: admins
+    # only, else 404). A draft's test link (app/forms/draft_fill.py) is for any signed-in user holding
+    # its token (wrong token: 404), with Basic for ODK Collect.
+    "lifecycle.save_draft": Rule(ADMIN),
+    "lifecycle.draft_page": Rule(ADMIN),
+    "lifecycle.replace_workbook": Rule(ADMIN),
+    "lifecycle.draft_media": Rule(ADMIN),
+    "lifecycle.draft_workbook": Rule(ADMIN),
+    "lifecycle.publish_draft": Rule(ADMIN),
+    "lifecycle.discard_draft": Rule(ADMIN),
+    "lifecycle.changes": Rule(ANY),
+    "lifecycle.changes_xlsx": Rule(ANY),
+    "lifecycle.rescore": Rule(ADMIN),
+    "lifecycle.rescore_xlsx": Rule(ADMIN),
+    "lifecycle.set_state": Rule(ADMIN),
+    "lifecycle.rollback": Rule(ADMIN),
+    "draft_fill.fill": Rule(ANY),
+    "draft_fill.media": Rule(ANY, basic=True),
+    "draft_fill.form_list": Rule(ANY, basic=True),
+    "draft_fill.xform": Rule(ANY, basic=True),
+    "draft_fill.manifest": Rule(ANY, basic=True),
+    "draft_fill.submission_head": Rule(ANY, basic=True),
+    "draft_fill.submission_post": Rule(ANY, basic=True),
     # administration
     "admin.users": Rule(ADMIN),
     "admin.user_create": Rule(ADMIN),

@@ -49,7 +49,15 @@ def fill_form(form_id: str):
     form = db.session.scalar(select(Form).where(Form.form_id == form_id))
     if form is None or form.latest is None:
         return error_response(404, *NOT_FOUND)
+    if form.state == "closed":
+        return _closed(form)
     return _fill_page(form.latest)
+
+
+def _closed(form: Form):
+    from app.forms.lifecycle import CLOSED_PAGE
+
+    return error_response(410, *(m.format(form=form.title) for m in CLOSED_PAGE))
 
 
 @bp.get("/forms/<form_id>/versions/<version>/fill")
@@ -67,6 +75,8 @@ def fill_form_version(form_id: str, version: str):
         response = Response(_fill_page(fv, correction=_correction(sub)))
         response.headers["Cache-Control"] = "no-store"
         return response
+    if fv.form.state == "closed":
+        return _closed(fv.form)
     return _fill_page(fv)
 
 
@@ -106,9 +116,15 @@ def form_media(form_id: str, version: str, filename: str):
                     headers={"Cache-Control": "private, max-age=31536000, immutable"})
 
 
-def _fill_page(fv: FormVersion, correction: dict | None = None, instance_xml: str | None = None):
-    """`instance_xml`: a primary instance to start from instead of the form's own (its values act as
+def _fill_page(fv: FormVersion, correction: dict | None = None, instance_xml: str | None = None, *,
+               media_url=None, submit_url: str = SUBMISSION_URL, draft: dict | None = None):  # noqa: ANN001
+    """The page for `fv` (a FormVersion, or a FormDraft for its test link: app/forms/draft_fill.py,
+    which passes its own `media_url(filename)`, submit URL and `draft` facts for the page).
+    `instance_xml`: a primary instance to start from instead of the form's own (its values act as
     defaults, e.g. a registration pre-filled from a candidate group, app/otop/prefill.py)."""
+    if media_url is None:
+        def media_url(filename: str) -> str:
+            return url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version, filename=filename)
     definition = definition_of(fv)
     language = choose_language(definition)
     languages = definition.languages or ["default"]
@@ -125,8 +141,7 @@ def _fill_page(fv: FormVersion, correction: dict | None = None, instance_xml: st
             content = registry_media(inst["src"], g.get("user")) or b""
             inst["xml"], inst["encoding"] = script_safe(csv_instance_xml(content))
         else:  # fetched by the runtime; the page preloads it (fill.html) so it waits for nothing
-            inst["url"] = url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version,
-                                  filename=inst["src"])
+            inst["url"] = media_url(inst["src"])
         secondary.append(inst)
     return render_template(
         "forms/fill.html",
@@ -138,10 +153,12 @@ def _fill_page(fv: FormVersion, correction: dict | None = None, instance_xml: st
         languages=[{"index": i, "name": lang_name(lang), "code": lang_code(lang), "key": lang}
                    for i, lang in enumerate(languages)],
         language_index=languages.index(language) if language in languages else 0,
-        submit_url=SUBMISSION_URL,
+        submit_url=submit_url,
+        draft=draft,
+        form_state=getattr(fv.form, "state", None) if draft is None else None,
         secondary_instances=secondary,
         binds_json=form_binds(definition),
         scoring_json=fill_scoring_json(fv),  # app/scoring/views.py: the meeting screen's spec, or None
         correction=correction,
-        media_url=url_for("fill.form_media", form_id=fv.form.form_id, version=fv.version, filename="x")[:-1],
+        media_url=media_url("x")[:-1],
     )

@@ -68,7 +68,7 @@ def manifest():
     items = []
     for form in forms:
         fv = form.latest
-        if fv is None:
+        if fv is None or form.state != "open":  # closing/closed: no new fills (drafts keep their cache)
             continue
         items.append({
             "form_id": form.form_id,

@@ -39,7 +39,8 @@ def form_list():
     # The latest version of each form is the one with the highest id (Form.latest's order).
     latest_ids = select(func.max(FormVersion.id)).group_by(FormVersion.form_pk)
     query = (
-        select(FormVersion).join(Form).where(FormVersion.id.in_(latest_ids))
+        # closing and closed forms take no new fills (app/forms/lifecycle.py)
+        select(FormVersion).join(Form).where(FormVersion.id.in_(latest_ids), Form.state == "open")
         .options(defer(FormVersion.xlsx), defer(FormVersion.survey), defer(FormVersion.definition),
                  selectinload(FormVersion.media), selectinload(FormVersion.form))
         .order_by(Form.form_id)
@@ -78,24 +79,21 @@ def xform(form_id: str, version: str):
 @bp.get("/formList/<form_id>/<version>/manifest")
 def manifest(form_id: str, version: str):
     found = _version_or_404(form_id, version)
-    files = [
-        {
-            "filename": m.filename,
-            "hash": md5_hash(m.blob.content),
-            "downloadUrl": url_for("openrosa.media", form_id=form_id, version=version, filename=m.filename,
-                                   _external=True),
-        }
-        for m in found.media
-    ]
-    # Registry lists the form reads and did not bring (app/registry/media.py), as this user sees them.
+    return openrosa_xml.manifest(manifest_files(found, lambda name: url_for(
+        "openrosa.media", form_id=form_id, version=version, filename=name, _external=True)))
+
+
+def manifest_files(found, url_of) -> list[dict]:  # noqa: ANN001 - a FormVersion or a FormDraft; name -> URL
+    """The manifest's files: the media attached, and the registry lists the form reads and did not
+    bring (app/registry/media.py), as this user sees them."""
+    files = [{"filename": m.filename, "hash": md5_hash(m.blob.content), "downloadUrl": url_of(m.filename)}
+             for m in found.media]
     have = {m.filename for m in found.media}
     for name in registry_files_needed(found.xform):
         content = registry_media(name, g.get("user"))
         if name not in have and content is not None:
-            files.append({"filename": name, "hash": md5_hash(content),
-                          "downloadUrl": url_for("openrosa.media", form_id=form_id, version=version, filename=name,
-                                                 _external=True)})
-    return openrosa_xml.manifest(files)
+            files.append({"filename": name, "hash": md5_hash(content), "downloadUrl": url_of(name)})
+    return files
 
 
 @bp.get("/formList/<form_id>/<version>/media/<path:filename>")

@@ -190,9 +190,10 @@ def _check_media_file(name: str, content: bytes, definition, limit: int) -> list
 
 
 def attach_media(conv: Conversion, media: Mapping[str, bytes] | None = None,
-                 media_dir: Path | None = None) -> Conversion:
+                 media_dir: Path | None = None, missing_ok: bool = False) -> Conversion:
     """The conversion with the media files its form names attached (see the module's docstring).
-    Raises WorkbookRejected (with the form's warnings) for a missing or broken data file."""
+    Raises WorkbookRejected (with the form's warnings) for a missing or broken data file; with
+    `missing_ok` (a draft, app/forms/drafts.py) a missing data file is a warning coded media_missing."""
     definition = conv.definition
     needed = [n for n in (definition.external_files if definition is not None else [])
               if n not in conv.media and n not in GENERATED_MEDIA
@@ -228,7 +229,7 @@ def attach_media(conv: Conversion, media: Mapping[str, bytes] | None = None,
             if data_file else "",
             "Attach this file under Media files with the workbook (or put it in the workbook's folder for "
             "`forms import`)." if data_file else "",
-            level="error" if data_file else "warning", code="media_missing"))
+            level="error" if data_file and not missing_ok else "warning", code="media_missing"))
     errors = [p for p in problems if p.is_error]
     if errors:
         raise WorkbookRejected(errors + list(conv.warnings) + [p for p in problems if not p.is_error])

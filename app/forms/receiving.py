@@ -90,9 +90,10 @@ class _Refused(Exception):
     """Internal: the submission cannot be filed; quarantine it and answer `status`."""
 
     def __init__(self, status: int, code: str, message_th: str, message_en: str,
-                 form_id: str | None = None, version: str | None = None, instance_id: str | None = None):
+                 form_id: str | None = None, version: str | None = None, instance_id: str | None = None,
+                 keep: bool = True):
         super().__init__(message_en)
-        self.status, self.code = status, code
+        self.status, self.code, self.keep = status, code, keep
         self.message_th, self.message_en = message_th, message_en
         self.form_id, self.version, self.instance_id = form_id, version, instance_id
 
@@ -144,7 +145,8 @@ def receive_submission(
             raise AssertionError("unreachable")
         except _Refused as refused:
             db.session.rollback()
-            _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender)
+            if refused.keep:
+                _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender)
             return ReceiveOutcome(refused.status, None, refused.message_th, refused.message_en, False,
                                   code=refused.code, instance_id=refused.instance_id)
     except Exception:
@@ -165,6 +167,14 @@ def receive_submission(
 # --- identifying the form version ---------------------------------------------------------------
 
 def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
+    parsed = read_submission(xml, files, max_attachment_bytes)
+    return parsed, _find_version(xml, parsed)
+
+
+def read_submission(xml: bytes, files: Files, max_attachment_bytes: int):  # noqa: ANN201 - ParsedSubmission
+    """The checks every submission passes before its form is looked up (readable, safe XML, an
+    instanceID, attachments within the limit); also a draft's test records (app/forms/draft_submissions.py).
+    Raises _Refused."""
     from app.xlsform.submission import SubmissionUnreadable, parse_submission
 
     if not xml.strip():
@@ -206,12 +216,18 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
                        f"ไฟล์แนบใหญ่เกิน {limit_mb:g} MB: {names} กรุณาลดขนาดไฟล์แล้วส่งใหม่",
                        f"Attachment larger than {limit_mb:g} MB: {names}. Make it smaller and send again.",
                        form_id, version_name, instance_id)
+    return parsed
 
+
+def _find_version(xml: bytes, parsed) -> FormVersion:  # noqa: ANN001
+    form_id, version_name, instance_id = parsed.form_id, parsed.version, parsed.instance_id
     form = db.session.scalar(select(Form).where(Form.form_id == (form_id or "")))
     if form is None:
         raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{form_id or ''}' บนเซิร์ฟเวอร์นี้",
                        f"No form with id '{form_id or ''}' is published on this server.",
                        form_id, version_name, instance_id)
+    if form.state == "closed":
+        _refuse_if_closed(form, xml, instance_id, version_name)
     version = db.session.scalar(select(FormVersion).where(
         FormVersion.form_pk == form.id, FormVersion.version == (version_name or ""))
         .options(defer(FormVersion.xlsx), defer(FormVersion.xform), defer(FormVersion.survey),
@@ -221,7 +237,19 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
                        f"แบบสอบถาม '{form.form_id}' ไม่มีรุ่น '{version_name or ''}' กรุณาดาวน์โหลดแบบสอบถามใหม่",
                        f"Form '{form.form_id}' has no version '{version_name or ''}'. Download the form again.",
                        form_id, version_name, instance_id)
-    return parsed, version
+    return version
+
+
+def _refuse_if_closed(form: Form, xml: bytes, instance_id: str, version_name: str | None) -> None:
+    """A closed form (app/forms/lifecycle.py) takes nothing new: refused, not kept (the device keeps
+    its copy). Only a resend of what it already holds is let through (answered "already received")."""
+    held = db.session.scalar(select(Submission.content_hash).where(Submission.instance_id == instance_id))
+    if held is not None and held == sha256_hex(xml):
+        return
+    from app.forms.lifecycle import CLOSED_MESSAGE
+
+    th, en = (m.format(form=form.form_id) for m in CLOSED_MESSAGE)
+    raise _Refused(422, "form_closed", th, en, form.form_id, version_name, instance_id, keep=False)
 
 
 # --- filing -------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class FormSummarySchema(Schema):
     form_id = fields.String()
     title = fields.String()
     created_at = fields.DateTime(format="iso")
+    state = fields.String()  # open | closing | closed (app/forms/lifecycle.py)
     latest_version = fields.Nested(FormVersionSchema, attribute="latest", allow_none=True)
     versions_count = fields.Method("_versions_count")
 

@@ -132,6 +132,10 @@ def import_export(data: dict, importer: User, *, include_drafts: bool = False) -
         kind = str(item.get("kind") or "outbox")
         instance_id = str(item.get("instanceID") or "")
         form_id = str(item.get("formId") or "")
+        if item.get("test"):  # a record filled on a draft's test link: test data stays out of production
+            rows.append(ImportRow(instance_id, form_id, kind, 0, "skipped_test", "ข้อมูลทดสอบฉบับร่าง (ไม่ได้นำเข้า)",
+                                  "A draft's test record (not imported)"))
+            continue
         if kind not in KINDS_SENT and not include_drafts:
             rows.append(ImportRow(instance_id, form_id, kind, 0, "skipped_draft", "ฉบับร่าง (ไม่ได้นำเข้า)",
                                   "Unfinished draft (not imported)"))

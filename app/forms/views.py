@@ -105,9 +105,18 @@ def _upload_response(status: int, **ctx):
 def index():
     forms = db.session.scalars(select(Form).order_by(Form.title)).all()
     from app.forms.offline import offline_media_urls
+    from app.forms.lifecycle import STATE_LABELS, offered_for_new_fills
+    from app.models import FormDraft, Role
 
+    user = g.get("user")
+    if user is None or user.role == Role.OFFICER:  # closing and closed forms leave officers' list
+        forms = [f for f in forms if offered_for_new_fills(f)]
+    drafts = db.session.scalars(select(FormDraft).order_by(FormDraft.title)).all() \
+        if user is not None and user.role == Role.ADMIN else []
     media_urls = {f.id: offline_media_urls(f.latest) for f in forms if f.latest is not None}
-    return render_template("forms/index.html", forms=forms, media_urls=media_urls)
+    return render_template("forms/index.html", forms=forms, media_urls=media_urls, state_labels=STATE_LABELS,
+                           drafts={d.form_id: d for d in drafts},
+                           new_drafts=[d for d in drafts if d.form_id not in {f.form_id for f in forms}])
 
 
 @bp.route("/forms/upload", methods=["GET", "POST"])
@@ -128,8 +137,11 @@ def upload():
     # the files the form names (CSV for select_one_from_file / pulldata, XML, images), multiple
     media = {publishing.media_name(m.filename): m.read() for m in request.files.getlist("media")
              if m and publishing.media_name(m.filename or "")}
+    from app.forms.drafts import preview_upload
+
     try:
-        preview = publishing.preview_workbook(filename, data, media=media)
+        # A new version of an existing form becomes a draft first (app/forms/drafts.py).
+        preview = preview_upload(filename, data, media=media)
     except WorkbookRejected as e:
         return _upload_response(422, problems=e.problems, filename=filename)
     conv = preview.conversion
@@ -142,6 +154,9 @@ def upload():
         conversion=conv,
         existing=preview.existing,
         form_exists=preview.form_exists,
+        draft_only=preview.draft_only,
+        draft=preview.draft,
+        missing=preview.missing,
         token=token,
         preview_html=_preview_html(conv.definition),
         questions=_question_list(conv.definition) if conv.definition is not None else [],
@@ -180,9 +195,14 @@ def detail(form_id: str):
     versions = list(reversed(form.versions))
     latest = form.latest
     warnings = [Problem(**w) for w in (latest.warnings or [])] if latest else []
+    from app.forms.drafts import find_draft
+    from app.forms.lifecycle import STATE_LABELS
+
     return render_template(
         "forms/detail.html", form=form, versions=versions, latest=latest, warnings=warnings,
         published=request.args.get("published"), unchanged=request.args.get("unchanged"),
+        draft=find_draft(form.form_id), state_labels=STATE_LABELS, rolled_back=request.args.get("rolled_back"),
+        discarded=request.args.get("discarded"), state_changed=request.args.get("state"),
     )
 
 

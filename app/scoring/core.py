@@ -27,11 +27,12 @@ Numbers in `to_dict()` are JSON numbers: ints when whole, else floats with at mo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Mapping
 
 MAX_LISTED = 5
+_ZERO, _CENT = Decimal(0), Decimal("0.01")
 
 
 def _dec(value: Any) -> Decimal:
@@ -104,15 +105,16 @@ def _indicator_points(ind: Mapping[str, Any], value: str | None) -> Decimal | No
     value = str(value).strip()
     if not value:
         return None
-    maximum = _dec(ind["max"])
     if ind["kind"] == "select":
         scores = ind.get("scores") or {}
         return _dec(scores[value]) if value in scores else None
     d = _parse_number(value)
     if d is None:
         return None
-    d = Decimal(_round_half_up(Fraction(d) * 100)) / 100
-    return min(max(d, Decimal(0)), maximum)
+    maximum = _dec(ind["max"])
+    # Clamped to 0..max, then rounded half up to 2 decimals: the same as rounding first (max has at most
+    # 2 decimals), and a huge number never reaches quantize.
+    return min(max(d, _ZERO), maximum).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreResult:
@@ -156,12 +158,7 @@ def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreRe
             advice.append({"group": g["name"], "label": g.get("label") or {}, "advice": g.get("advice") or {}})
 
     exact = _percent(total, maximum)
-    level = None
-    if exact is not None:
-        for lv in spec["levels"]:
-            if exact >= Fraction(_dec(lv["min_percent"])):
-                level = {"name": lv["name"], "label": lv.get("label") or {}, "colour": lv.get("colour")}
-                break
+    level = _level(spec, exact)
 
     def brief(entry: dict[str, Any]) -> dict[str, Any]:
         return {k: entry[k] for k in ("name", "label", "group", "score", "max")}
@@ -175,3 +172,53 @@ def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreRe
         indicator_count=len(spec["indicators"]), groups=groups, indicators=indicators,
         strengths=[brief(s[2]) for s in best], weaknesses=[brief(s[2]) for s in worst], advice=advice,
     )
+
+
+def _level(spec: Mapping[str, Any], exact: Fraction | None) -> dict[str, Any] | None:
+    """The first (best) level whose min_percent the exact percent reaches."""
+    if exact is None:
+        return None
+    for lv in spec["levels"]:
+        if exact >= Fraction(_dec(lv["min_percent"])):
+            return {"name": lv["name"], "label": lv.get("label") or {}, "colour": lv.get("colour")}
+    return None
+
+
+def level_scorer(spec: Mapping[str, Any]):  # noqa: ANN201 - (answers) -> (level, total, maximum)
+    """A function answers -> (level, total, maximum) giving exactly score()'s level (and, through
+    percent_of(total, maximum), its percent) without the rest of the result, the spec's numbers
+    prepared once and the level decided on decimals (score x 100 >= min_percent x max: the same exact
+    comparison as on the fraction): for re-scoring many records under one spec (app/scoring/preview.py,
+    ~10x faster than score())."""
+    counted = {g["name"] for g in spec["groups"]}
+    indicators = [(ind, ind["name"], ind.get("path") or "", _dec(ind["max"]))
+                  for ind in spec["indicators"] if ind["group"] in counted]
+    levels = [(_dec(lv["min_percent"]), {"name": lv["name"], "label": lv.get("label") or {},
+                                         "colour": lv.get("colour")}) for lv in spec["levels"]]
+    hundred = Decimal(100)
+
+    def level(answers: Mapping[str, str | None]) -> tuple[dict[str, Any] | None, Decimal, Decimal]:
+        total = maximum = Decimal(0)
+        for ind, name, path, most in indicators:
+            points = _indicator_points(ind, answers.get(name) if name in answers else answers.get(path))
+            if points is not None:
+                total += points
+                maximum += most
+        if maximum <= 0:
+            return None, total, maximum
+        scaled = total * hundred
+        return next((dict(lv) for floor, lv in levels if scaled >= floor * maximum), None), total, maximum
+
+    return level
+
+
+def percent_of(total: Decimal, maximum: Decimal) -> int | float | None:
+    """score()'s percent for a total and maximum."""
+    exact = _percent(total, maximum)
+    return None if exact is None else _num(exact)
+
+
+def level_of(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> tuple[dict[str, Any] | None, int | float | None]:
+    """(level, percent) exactly as score() gives them (see level_scorer)."""
+    level, total, maximum = level_scorer(spec)(answers)
+    return level, percent_of(total, maximum)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:02:28.259879
+Create Date: 2026-12-02 02:29:53.402030
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,11 +39,35 @@ def upgrade() -> None:
     sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('sha256')
     )
+    op.create_table('form_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_id', sa.String(length=255), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.String(length=255), nullable=True),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('xlsx_filename', sa.String(length=255), nullable=False),
+    sa.Column('xlsx', sa.LargeBinary(), nullable=False),
+    sa.Column('xform', sa.Text(), nullable=False),
+    sa.Column('survey', sa.JSON(), nullable=False),
+    sa.Column('definition', sa.JSON(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('warnings', sa.JSON(), nullable=False),
+    sa.Column('scoring', sa.JSON(), nullable=True),
+    sa.Column('missing_media', sa.JSON(), nullable=False),
+    sa.Column('created_by', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by', sa.String(length=255), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('form_id'),
+    sa.UniqueConstraint('token')
+    )
     op.create_table('forms',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('form_id', sa.String(length=255), nullable=False),
     sa.Column('title', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=16), server_default='open', nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('form_id')
     )
@@ -203,6 +227,20 @@ def upgrade() -> None:
     with op.batch_alter_table('districts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_districts_province_id'), ['province_id'], unique=False)
 
+    op.create_table('form_draft_media',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['draft_id'], ['form_drafts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sha256'], ['blobs.sha256'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('draft_id', 'filename', name='uq_form_draft_media_name')
+    )
+    with op.batch_alter_table('form_draft_media', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_draft_media_draft_id'), ['draft_id'], unique=False)
+
     op.create_table('form_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('form_pk', sa.Integer(), nullable=False),
@@ -358,6 +396,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_submissions_form_version_id'), ['form_version_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_root_instance_id'), ['root_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_submitter_id'), ['submitter_id'], unique=False)
+
+    op.create_table('test_submissions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.String(length=255), nullable=False),
+    sa.Column('filled_version', sa.String(length=255), nullable=True),
+    sa.Column('xml', sa.Text(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('errors', sa.JSON(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('score', sa.JSON(), nullable=True),
+    sa.Column('attachments', sa.JSON(), nullable=False),
+    sa.Column('submitted_by', sa.String(length=255), nullable=True),
+    sa.Column('submitter_id', sa.Integer(), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('checked_hash', sa.String(length=64), nullable=False),
+    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['draft_id'], ['form_drafts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submitter_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('draft_id', 'instance_id', name='uq_test_submission_instance')
+    )
+    with op.batch_alter_table('test_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_test_submissions_draft_id'), ['draft_id'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -560,6 +623,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attachments_submission_id'))
 
     op.drop_table('attachments')
+    with op.batch_alter_table('test_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_test_submissions_draft_id'))
+
+    op.drop_table('test_submissions')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submissions_submitter_id'))
         batch_op.drop_index(batch_op.f('ix_submissions_root_instance_id'))
@@ -599,6 +666,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_form_versions_form_pk'))
 
     op.drop_table('form_versions')
+    with op.batch_alter_table('form_draft_media', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_draft_media_draft_id'))
+
+    op.drop_table('form_draft_media')
     with op.batch_alter_table('districts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_districts_province_id'))
 
@@ -641,6 +712,7 @@ def downgrade() -> None:
 
     op.drop_table('households')
     op.drop_table('forms')
+    op.drop_table('form_drafts')
     op.drop_table('blobs')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))

@@ -82,12 +82,13 @@ def test_upload_with_media_previews_publishes_and_serves_it(client):
     assert manifest.status_code == 200 and b"villages.csv" in manifest.data
 
 
-def test_missing_media_is_refused_naming_the_file_in_thai_and_english(client):
+def test_missing_media_is_not_publishable_but_kept_as_a_draft_naming_the_file(client):
+    """Issue 11, defect 10: not a refusal that loses the upload (the draft: tests/forms/test_drafts.py)."""
     r = upload(client, [])
     html = r.get_data(as_text=True)
-    assert r.status_code == 422
+    assert r.status_code == 200
     assert "ขาดไฟล์ villages.csv" in html and "The file villages.csv that the form uses is missing" in html
-    assert "/forms/publish/" not in html
+    assert "/forms/publish/" not in html and "/forms/draft/" in html
     assert db.session.scalar(select(func.count()).select_from(Form)) == 0
 
 

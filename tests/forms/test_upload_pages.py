@@ -128,13 +128,16 @@ def test_publishing_an_unknown_token_is_a_bilingual_404(client):
     assert "ไม่พบไฟล์ที่อัปโหลดไว้" in text(r) and "Upload it again" in text(r)
 
 
-def test_same_version_with_new_content_is_refused_on_upload(client):
+def test_same_version_with_new_content_can_only_be_a_draft_that_asks_for_a_new_version(client):
+    """A new version of an existing form is a draft first (issue 13); its version is checked at
+    publish, and the upload page says so at once, at the settings cell."""
     from app.forms.publishing import publish_workbook
 
     publish_workbook("hh.xlsx", simple_form(version="1"), "a")
     r = upload(client, simple_form(version="1", label="แก้ไขแล้ว"))
-    assert r.status_code == 422
-    assert "ชีต settings" in text(r) and "Increase the version" in text(r)
+    assert r.status_code == 200
+    assert "ชีต settings" in text(r) and "Version 1 is already published" in text(r) and "write a newer version" in text(r)
+    assert "/forms/publish/" not in text(r) and "/forms/draft/" in text(r)
 
 
 def test_unknown_form_pages_are_404(client):

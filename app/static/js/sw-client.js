@@ -83,7 +83,8 @@ async function showStorage() {
 
 function showNewerVersion(manifest) {
   const root = document.getElementById("fill");
-  if (!root || !manifest || document.querySelector(".newer-version")) return;
+  // (a draft's test page, data-test: its version is the next one, not an old one)
+  if (!root || root.dataset.test || !manifest || document.querySelector(".newer-version")) return;
   const form = (manifest.forms || []).find((f) => f.form_id === root.dataset.formId);
   if (!form || !root.dataset.version || form.version === root.dataset.version) return;
   const note = document.createElement("p");

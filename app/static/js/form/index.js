@@ -106,7 +106,8 @@ async function start() {
     const [draft, external] = await Promise.all([offline ? offline.draftToRestore() : null, secondary.external]);
     model.addInstances(external);
     performance.mark("form:instances");
-    if (draft && draft.version !== root.dataset.version) {
+    // (a draft's test link keeps its address when its workbook is replaced: no redirect to itself)
+    if (draft && draft.version !== root.dataset.version && draft.fillUrl !== location.pathname) {
       location.replace(offline.draftUrl(draft));
       return;
     }

@@ -121,7 +121,8 @@ export class DraftKeeper {
       formId,
       version,
       title: document.querySelector(".fill-title")?.textContent.trim() || formId,
-      fillUrl: `/forms/${encodeURIComponent(formId)}/versions/${encodeURIComponent(version)}/fill`,
+      // a draft's test link names its own page (app/forms/draft_fill.py); else the version's page
+      fillUrl: root.dataset.fillUrl || `/forms/${encodeURIComponent(formId)}/versions/${encodeURIComponent(version)}/fill`,
       xml: model.serialize(),
       attachments,
       lang: Number(root.dataset.li || 0),
@@ -187,7 +188,7 @@ export class DraftKeeper {
     clearTimeout(this.timer);
     await this.saving;
     // "Fill another" (href="") then opens a new record on the latest version.
-    history.replaceState(history.state, "", `/forms/${encodeURIComponent(this.root.dataset.formId)}/fill`);
+    history.replaceState(history.state, "", this.root.dataset.fillUrl || `/forms/${encodeURIComponent(this.root.dataset.formId)}/fill`);
   }
 
   /** The submission could not be kept after all (finish() was early): go on saving the draft, under

@@ -30,6 +30,8 @@ async function item(kind, rec) {
     kind, instanceID: rec.instanceID, formId: rec.formId, version: rec.version, title: rec.title || "",
     label: rec.label || "", created: new Date(rec.created).toISOString(), updated: new Date(rec.updated).toISOString(),
     message_th: rec.message_th || "", message_en: rec.message_en || "", xml: rec.xml, attachments,
+    // a draft's test record (app/forms/draft_fill.py): the server never imports it as a real one
+    ...(rec.url || /\/draft\/[^/]+\/fill$/.test(rec.fillUrl || "") ? { test: true } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export async function submit({ view, xml, attachments, keeper = null }) {
     instanceID: view.model.instanceID, formId: root.dataset.formId, version: root.dataset.version, xml,
     attachments, title: document.querySelector(".fill-title")?.textContent.trim() || root.dataset.formId,
     label: labelOf(view),
+    url: root.dataset.submitUrl, // a draft's test records go to the draft (app/forms/draft_fill.py)
   });
   await add(rec);
   return sendNow(rec);

@@ -54,7 +54,7 @@ export function formDataOf(rec) {
 }
 
 /** One POST of one outbox record: {kind: SENT|REJECTED|RETRY|AUTH, status, message_th, message_en, error}. */
-export async function sendOne(rec, url = "/submission") {
+export async function sendOne(rec, url = rec.url || "/submission") {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutFor(rec));
   let response;
