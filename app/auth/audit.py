@@ -36,9 +36,12 @@ class Action:
     REJECT = "reject"  # group registration refused by the district office (app/registry/views.py)
     ASSIGN = "assign"  # officers assigned to / removed from registry groups (app/auth/assignments.py)
     IMPORT_UNSENT = "import_unsent"  # staff imported a tablet's exported unsent data (app/forms/unsent.py)
+    TARGET_SET = "target_set"  # targets of a fiscal year set or changed (app/reports/targets.py)
+    TARGET_INDICATOR = "target_indicator"  # a province added a target indicator (app/reports/targets.py)
+    FUND_LEVELS_IMPORT = "fund_levels_import"  # the other funds' levels imported (app/reports/funds.py)
     ALL = (PUBLISH, EXPORT, CORRECT, APPROVE, REVOKE, SIGNIN, SIGNIN_FAILED, LOCKOUT, SIGNOUT,
            USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET, IMPORT_UNSENT, REJECT, ASSIGN,
-           COMMITTEE_LINK, COMMITTEE_PLAN)
+           COMMITTEE_LINK, COMMITTEE_PLAN, TARGET_SET, TARGET_INDICATOR, FUND_LEVELS_IMPORT)
 
 
 class AuditLogIsAppendOnly(RuntimeError):

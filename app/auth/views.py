@@ -23,10 +23,10 @@ from app.templating import be_date
 bp = Blueprint("auth", __name__)
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no //host, no backslashes)."""
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Only a path on this site (no scheme, no //host, no backslashes); else `default` (the form list)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("forms.index")
+        return default or url_for("forms.index")
     return target
 
 
@@ -62,7 +62,9 @@ def signin():
     session.permanent = True
     g.user = user
     audit.record(Action.SIGNIN, "user", user.id, {}, actor=user)
-    return redirect(safe_next(next_url), code=303)
+    from app.auth.home import home_url
+
+    return redirect(safe_next(next_url, home_url(user)), code=303)  # the role's home page (app/auth/home.py)
 
 
 @bp.route("/signout", methods=["GET", "POST"])

@@ -289,6 +289,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         _link_edit_chain(s, submission, previous, deprecated_claim)
         _score(s, submission, version)
         _entities(s, submission, version)
+        _monthly(s, submission, version, new=True)
         if submission.deprecated_id:  # a correction: audited in the same transaction, never lost or doubled
             from app.auth import audit
 
@@ -331,6 +332,18 @@ def _entities(s, submission: Submission, version: FormVersion) -> None:
             apply_entities(s, submission, version)
     except Exception:
         log.exception("entity of %s not created", submission.instance_id)
+
+
+def _monthly(s, submission: Submission, version: FormVersion, new: bool = False) -> None:
+    """Inside the storing transaction: the typed row of a monthly status report (app/reports/monthly.py).
+    A failure is logged and leaves the submission stored (savepoint)."""
+    from app.reports.monthly import store_monthly_report
+
+    try:
+        with s.begin_nested():
+            store_monthly_report(submission, version, new=new)
+    except Exception:
+        log.exception("monthly report of %s not stored", submission.instance_id)
 
 
 def _link_edit_chain(s, submission: Submission, previous: Submission | None, deprecated_id: str | None) -> None:
@@ -402,6 +415,7 @@ def _resend(existing: Submission, files: Files, parsed, version: FormVersion) ->
             s.flush()
             _score(s, existing, version)
             _entities(s, existing, version)
+            _monthly(s, existing, version)
         return ReceiveOutcome(201, existing, "ได้รับไฟล์แนบเพิ่มเติมแล้ว",
                               "Already received; the missing attachments were added.", False,
                               code="attachments_added", instance_id=existing.instance_id,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:56:08.284257
+Create Date: 2026-12-02 00:59:07.250363
 """
 from alembic import op
 import sqlalchemy as sa
@@ -47,6 +47,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('form_id')
     )
+    op.create_table('fund_level_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.Column('fund', sa.String(length=16), nullable=False),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('imported_by', sa.String(length=255), nullable=True),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('fiscal_year', 'district_code', 'fund', 'level', name='uq_fund_level')
+    )
+    with op.batch_alter_table('fund_level_counts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_fund_level_counts_district_code'), ['district_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_fund_level_counts_fiscal_year'), ['fiscal_year'], unique=False)
+
     op.create_table('households',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entity_id', sa.String(length=255), nullable=False),
@@ -102,6 +118,33 @@ def upgrade() -> None:
         batch_op.create_index('ix_registry_groups_district_status', ['district_code', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_groups_source_instance_id'), ['source_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_groups_village_code'), ['village_code'], unique=False)
+
+    op.create_table('target_indicators',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('province_code', sa.String(length=8), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('label_th', sa.String(length=255), nullable=False),
+    sa.Column('label_en', sa.String(length=255), nullable=False),
+    sa.Column('unit', sa.String(length=32), nullable=False),
+    sa.Column('created_by', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('province_code', 'key', name='uq_target_indicator_key')
+    )
+    op.create_table('targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.Column('indicator', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('updated_by', sa.String(length=255), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('fiscal_year', 'district_code', 'indicator', name='uq_target')
+    )
+    with op.batch_alter_table('targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_targets_district_code'), ['district_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_targets_fiscal_year'), ['fiscal_year'], unique=False)
 
     op.create_table('unprocessable_submissions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -337,6 +380,41 @@ def upgrade() -> None:
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('monthly_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('form_pk', sa.Integer(), nullable=False),
+    sa.Column('root_instance_id', sa.String(length=255), nullable=False),
+    sa.Column('group_ref', sa.String(length=255), nullable=True),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('members', sa.Integer(), nullable=True),
+    sa.Column('new_members', sa.Integer(), nullable=True),
+    sa.Column('left_members', sa.Integer(), nullable=True),
+    sa.Column('savings_balance', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('special_savings', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('loans_outstanding', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('borrowers', sa.Integer(), nullable=True),
+    sa.Column('loans_overdue', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('meeting_held', sa.Boolean(), nullable=True),
+    sa.Column('meeting_date', sa.Date(), nullable=True),
+    sa.Column('first_received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('on_time', sa.Boolean(), nullable=False),
+    sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.Column('needs_correction', sa.Boolean(), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('submission_id')
+    )
+    with op.batch_alter_table('monthly_reports', schema=None) as batch_op:
+        batch_op.create_index('ix_monthly_reports_district_fy', ['district_code', 'fiscal_year', 'month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monthly_reports_form_pk'), ['form_pk'], unique=False)
+        batch_op.create_index('ix_monthly_reports_group_month', ['group_ref', 'month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monthly_reports_root_instance_id'), ['root_instance_id'], unique=False)
+
     op.create_table('scores',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),
@@ -362,6 +440,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.create_index('ix_scores_district_round', ['district_code', 'round_year'], unique=False)
+        batch_op.create_index('ix_scores_form_district_assessed', ['form_pk', 'district_code', 'assessed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_form_version_id'), ['form_version_id'], unique=False)
         batch_op.create_index('ix_scores_group_current', ['group_ref', 'is_current'], unique=False)
@@ -421,9 +500,17 @@ def downgrade() -> None:
         batch_op.drop_index('ix_scores_group_current')
         batch_op.drop_index(batch_op.f('ix_scores_form_version_id'))
         batch_op.drop_index(batch_op.f('ix_scores_form_pk'))
+        batch_op.drop_index('ix_scores_form_district_assessed')
         batch_op.drop_index('ix_scores_district_round')
 
     op.drop_table('scores')
+    with op.batch_alter_table('monthly_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monthly_reports_root_instance_id'))
+        batch_op.drop_index('ix_monthly_reports_group_month')
+        batch_op.drop_index(batch_op.f('ix_monthly_reports_form_pk'))
+        batch_op.drop_index('ix_monthly_reports_district_fy')
+
+    op.drop_table('monthly_reports')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_submission_id'))
 
@@ -485,6 +572,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unprocessable_submissions_content_hash'))
 
     op.drop_table('unprocessable_submissions')
+    with op.batch_alter_table('targets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_targets_fiscal_year'))
+        batch_op.drop_index(batch_op.f('ix_targets_district_code'))
+
+    op.drop_table('targets')
+    op.drop_table('target_indicators')
     with op.batch_alter_table('registry_groups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registry_groups_village_code'))
         batch_op.drop_index(batch_op.f('ix_registry_groups_source_instance_id'))
@@ -499,6 +592,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_households_district_code'))
 
     op.drop_table('households')
+    with op.batch_alter_table('fund_level_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_fund_level_counts_fiscal_year'))
+        batch_op.drop_index(batch_op.f('ix_fund_level_counts_district_code'))
+
+    op.drop_table('fund_level_counts')
     op.drop_table('forms')
     op.drop_table('blobs')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

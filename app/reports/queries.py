@@ -1,0 +1,263 @@
+"""The SQL behind the province report and the district worklist: GROUP BY over indexed columns of
+the score table, the monthly reports, the registry and the targets. No Flask here; every function
+takes the district codes in scope (the caller decides the scope: app/auth/scope.py) and returns
+plain dicts, so pages, XLSX exports and the benchmark read the same numbers.
+
+Indexes these rely on: scores (form_pk, district_code, assessed_on), monthly_reports
+(district_code, fiscal_year, month) and (group_ref, month), registry_groups (district_code, status),
+targets (fiscal_year), fund_level_counts (fiscal_year).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any, Iterable
+
+from sqlalchemy import case, func, or_, select
+
+from app import db
+from app.models import (
+    Form,
+    FormVersion,
+    FundLevelCount,
+    Group,
+    GroupStatus,
+    Household,
+    MonthlyReport,
+    Score,
+    ScoreGroupResult,
+    Target,
+)
+from app.periods import add_months, fiscal_year, fiscal_year_bounds
+from app.reports.rules import monthly_figures_count, monthly_received, report_level, score_counts
+
+
+def form_pk(form_id: str) -> int | None:
+    return db.session.scalar(select(Form.id).where(Form.form_id == form_id))
+
+
+# ------------------------------------------------------------------------------ assessments
+
+def level_map(form: int | None) -> dict[tuple[int, str], int]:
+    """(form_version_id, level name) -> report level 3/2/1, for every version of the form."""
+    if form is None:
+        return {}
+    out = {}
+    for vid, spec in db.session.execute(select(FormVersion.id, FormVersion.scoring).where(FormVersion.form_pk == form)):
+        levels = (spec or {}).get("levels") or []
+        for lv in levels:
+            out[(vid, lv["name"])] = report_level(levels, lv["name"])
+    return out
+
+
+def latest_spec(form: int | None) -> dict:
+    if form is None:
+        return {}
+    return db.session.scalar(select(FormVersion.scoring).where(FormVersion.form_pk == form)
+                             .order_by(FormVersion.id.desc()).limit(1)) or {}
+
+
+def round_results(form: int, districts: Iterable[str] | None, fy: int | None, groups: Iterable[str] | None = None):
+    """Subquery: each group's counted assessment of fiscal year `fy` (its latest that year; fy None:
+    its latest of all), with score_id, submission_id, group_ref, district_code, form_version_id,
+    level_name, percent, assessed_on."""
+    ranked = select(
+        Score.id.label("score_id"), Score.submission_id, Score.group_ref, Score.district_code,
+        Score.form_version_id, Score.level_name, Score.percent, Score.assessed_on,
+        func.row_number().over(partition_by=Score.group_ref,
+                               order_by=(Score.assessed_on.desc(), Score.submission_id.desc())).label("rn"),
+    ).where(Score.form_pk == form, score_counts())
+    if fy is not None:
+        start, end = fiscal_year_bounds(fy)
+        ranked = ranked.where(Score.assessed_on >= start, Score.assessed_on <= end)
+    if districts is not None:
+        ranked = ranked.where(Score.district_code.in_(list(districts)))
+    if groups is not None:
+        ranked = ranked.where(Score.group_ref.in_(list(groups)))
+    ranked = ranked.subquery()
+    return select(*[c for c in ranked.c if c.name != "rn"]).where(ranked.c.rn == 1).subquery()
+
+
+def levels_by_district(form: int | None, districts: list[str] | None, fy: int) -> dict[str, dict[Any, int]]:
+    """{district: {"assessed": n, 1: n, 2: n, 3: n}} of the fiscal year's counted assessments."""
+    out: dict[str, dict[Any, int]] = defaultdict(lambda: {"assessed": 0, 1: 0, 2: 0, 3: 0})
+    if form is None:
+        return out
+    levels = level_map(form)
+    rr = round_results(form, districts, fy)
+    rows = db.session.execute(select(rr.c.district_code, rr.c.form_version_id, rr.c.level_name, func.count())
+                              .group_by(rr.c.district_code, rr.c.form_version_id, rr.c.level_name))
+    for district, vid, name, n in rows:
+        level = levels.get((vid, name))
+        out[district]["assessed"] += n
+        if level is not None:
+            out[district][level] += n
+    return out
+
+
+def principles_by_district(form: int | None, districts: list[str] | None, fy: int) -> dict[str, dict[str, tuple[int, int]]]:
+    """{district: {principle name: (groups with a result, groups passing)}} for the fiscal year."""
+    out: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    if form is None:
+        return out
+    rr = round_results(form, districts, fy)
+    passed = func.sum(case((ScoreGroupResult.passed.is_(True), 1), else_=0))
+    rows = db.session.execute(
+        select(rr.c.district_code, ScoreGroupResult.group_name, func.count(), passed)
+        .join(ScoreGroupResult, ScoreGroupResult.score_id == rr.c.score_id)
+        .where(ScoreGroupResult.passed.is_not(None))
+        .group_by(rr.c.district_code, ScoreGroupResult.group_name))
+    for district, name, n, ok in rows:
+        out[district][name] = (int(n), int(ok or 0))
+    return out
+
+
+def level_changes(form: int | None, districts: list[str] | None, fy: int) -> dict[str, dict[str, int]]:
+    """{district: {"up", "same", "down", "new", "not_again"}}: groups whose level in `fy` is higher,
+    equal or lower than in fy - 1; assessed in fy only ("new"); in fy - 1 only ("not_again")."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: {"up": 0, "same": 0, "down": 0, "new": 0, "not_again": 0})
+    if form is None:
+        return out
+    levels = level_map(form)
+    now, before = round_results(form, districts, fy), round_results(form, districts, fy - 1)
+    rows = db.session.execute(
+        select(now.c.district_code, now.c.form_version_id, now.c.level_name,
+               before.c.form_version_id, before.c.level_name, func.count())
+        .select_from(now.outerjoin(before, before.c.group_ref == now.c.group_ref))
+        .group_by(now.c.district_code, now.c.form_version_id, now.c.level_name,
+                  before.c.form_version_id, before.c.level_name))
+    for district, vid, name, pvid, pname, n in rows:
+        cur, prev = levels.get((vid, name)), levels.get((pvid, pname)) if pvid is not None else None
+        if pvid is None:
+            key = "new"
+        elif cur is None or prev is None:
+            continue
+        else:
+            key = "up" if cur > prev else "down" if cur < prev else "same"
+        out[district][key] += n
+    gone = db.session.execute(
+        select(before.c.district_code, func.count())
+        .select_from(before.outerjoin(now, now.c.group_ref == before.c.group_ref))
+        .where(now.c.group_ref.is_(None)).group_by(before.c.district_code))
+    for district, n in gone:
+        out[district]["not_again"] += n
+    return out
+
+
+# ------------------------------------------------------------------------------ monthly reports
+
+def monthly_by_district(districts: list[str] | None, fy: int) -> dict[tuple[str, date], dict[str, int]]:
+    """{(district, month): {"received", "on_time", "new_members", "left_members", "members"}}."""
+    figures = monthly_figures_count()
+    stmt = (select(MonthlyReport.district_code, MonthlyReport.month, func.count(),
+                   func.sum(case((MonthlyReport.on_time.is_(True), 1), else_=0)),
+                   func.sum(case((figures, MonthlyReport.new_members), else_=0)),
+                   func.sum(case((figures, MonthlyReport.left_members), else_=0)),
+                   func.sum(case((figures, MonthlyReport.members), else_=0)))
+            .where(MonthlyReport.fiscal_year == fy, monthly_received())
+            .group_by(MonthlyReport.district_code, MonthlyReport.month))
+    if districts is not None:
+        stmt = stmt.where(MonthlyReport.district_code.in_(districts))
+    out = {}
+    for district, month, n, on_time, new, left, members in db.session.execute(stmt):
+        out[(district, month)] = {"received": int(n), "on_time": int(on_time or 0), "new_members": int(new or 0),
+                                  "left_members": int(left or 0), "members": int(members or 0)}
+    return out
+
+
+def expected_reporters(districts: list[str] | None, months: list[date]) -> dict[tuple[str, date], int]:
+    """{(district, month): approved savings groups registered by the end of that month (or with no
+    registration date)} — the groups that owe the month's report."""
+    cols = []
+    for m in months:
+        last = add_months(m, 1)
+        cols.append(func.sum(case((or_(Group.registered_on.is_(None), Group.registered_on < last), 1), else_=0)))
+    stmt = select(Group.district_code, *cols).where(
+        Group.kind == "savings", Group.status == GroupStatus.APPROVED).group_by(Group.district_code)
+    if districts is not None:
+        stmt = stmt.where(Group.district_code.in_(districts))
+    out = {}
+    for row in db.session.execute(stmt):
+        for m, n in zip(months, row[1:]):
+            out[(row[0], m)] = int(n or 0)
+    return out
+
+
+# ------------------------------------------------------------------------------ registry
+
+def new_groups_by_district(districts: list[str] | None, fy: int, kind: str = "savings") -> dict[str, int]:
+    """Groups of `kind` registered and approved with a registration date inside the fiscal year."""
+    start, end = fiscal_year_bounds(fy)
+    stmt = (select(Group.district_code, func.count())
+            .where(Group.kind == kind, Group.status == GroupStatus.APPROVED,
+                   Group.registered_on >= start, Group.registered_on <= end)
+            .group_by(Group.district_code))
+    if districts is not None:
+        stmt = stmt.where(Group.district_code.in_(districts))
+    return {d: int(n) for d, n in db.session.execute(stmt)}
+
+
+def otop_path_by_district(districts: list[str] | None) -> dict[str, dict[str, int]]:
+    """{district: {"households", "og_registered", "og_approved"}}: households mapped (hh_mapping, in
+    กข.คจ. villages), occupational groups whose registration arrived (waiting or approved), approved."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: {"households": 0, "og_registered": 0, "og_approved": 0})
+    hh = select(Household.district_code, func.count()).group_by(Household.district_code)
+    og = (select(Group.district_code,
+                 func.sum(case((Group.status.in_([GroupStatus.SUBMITTED, GroupStatus.APPROVED]), 1), else_=0)),
+                 func.sum(case((Group.status == GroupStatus.APPROVED, 1), else_=0)))
+          .where(Group.kind == "occupational").group_by(Group.district_code))
+    if districts is not None:
+        hh = hh.where(Household.district_code.in_(districts))
+        og = og.where(Group.district_code.in_(districts))
+    for d, n in db.session.execute(hh):
+        out[d]["households"] = int(n)
+    for d, registered, approved in db.session.execute(og):
+        out[d]["og_registered"] = int(registered or 0)
+        out[d]["og_approved"] = int(approved or 0)
+    return out
+
+
+# ------------------------------------------------------------------------------ imported figures
+
+def fund_levels(districts: list[str] | None, fy: int) -> dict[str, dict[str, dict[str, int]]]:
+    """{district: {fund: {level: count}}} imported for the fiscal year (kkcj 1/2/3, mol A/B/C)."""
+    stmt = select(FundLevelCount.district_code, FundLevelCount.fund, FundLevelCount.level,
+                  FundLevelCount.count).where(FundLevelCount.fiscal_year == fy)
+    if districts is not None:
+        stmt = stmt.where(FundLevelCount.district_code.in_(districts))
+    out: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for d, fund, level, n in db.session.execute(stmt):
+        out[d][fund][level] = int(n)
+    return out
+
+
+def targets(districts: list[str] | None, fy: int) -> dict[str, dict[str, float]]:
+    """{district: {indicator: value}} set for the fiscal year."""
+    stmt = select(Target.district_code, Target.indicator, Target.value).where(Target.fiscal_year == fy)
+    if districts is not None:
+        stmt = stmt.where(Target.district_code.in_(districts))
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for d, key, value in db.session.execute(stmt):
+        out[d][key] = value
+    return out
+
+
+def years_with_data(form: int | None, districts: list[str] | None) -> list[int]:
+    """The fiscal years any report figure exists for (assessments, monthly reports, targets, funds)."""
+    def where(col, stmt):  # noqa: ANN001, ANN202
+        return stmt.where(col.in_(districts)) if districts is not None else stmt
+
+    years: set[int] = set()
+    if form is not None:
+        first, last = db.session.execute(where(Score.district_code, select(
+            func.min(Score.assessed_on), func.max(Score.assessed_on)).where(Score.form_pk == form))).one()
+        if first and last:
+            years.update(range(fiscal_year(first), fiscal_year(last) + 1))
+    for col, fy in ((MonthlyReport.district_code, MonthlyReport.fiscal_year), (Target.district_code, Target.fiscal_year),
+                    (FundLevelCount.district_code, FundLevelCount.fiscal_year)):
+        first, last = db.session.execute(where(col, select(func.min(fy), func.max(fy)))).one()
+        if first and last:
+            years.update(range(first, last + 1))
+    return sorted(years)
+
+
