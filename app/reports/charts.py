@@ -61,7 +61,9 @@ def hbars(items: list[tuple[str, Any, bool | None]], label: str, *, mark: float 
     body = []
     for i, (name, value, met) in enumerate(items):
         y = i * (bar_h + gap)
-        body.append(f'<text class="chart-label" x="{left - 6}" y="{y + bar_h * 0.72}" text-anchor="end">{escape(str(name))[:40]}</text>')
+        short = str(name) if len(str(name)) <= 26 else str(name)[:25] + "…"
+        body.append(f'<text class="chart-label" x="{left - 6}" y="{y + bar_h * 0.72}" text-anchor="end">'
+                    f'<title>{escape(str(name))}</title>{escape(short)}</text>')
         body.append(f'<rect class="track" x="{left}" y="{y}" width="{width}" height="{bar_h}"/>')
         if value is not None:
             cls = "met" if met else "unmet" if met is False else "plain"
