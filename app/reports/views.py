@@ -26,12 +26,14 @@ from app.models import District, Province, Role
 from app.periods import fiscal_year, fiscal_year_bounds
 from app.reports import charts, funds, groups, province, queries, targets, worklist, xlsx
 from app.reports.rules import DEFAULT_ASSESSMENT_FORM, DEFAULT_MONTHLY_FORM
+from app.reports.render import table_html
 from app.reports.tables import display
 from app.xlsform.problems import Problem, WorkbookRejected
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_global(display, "display")
 bp.add_app_template_global(province.month_th, "month_th")
+bp.add_app_template_global(table_html, "table_html")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_KEYS = ("levels", "targets", "discipline", "changes", "principles", "otop")
 
