@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from app.models import District, Province
-from app.periods import (add_months, attainment, fiscal_year_months, is_late, month_label_en, percent_cut,
-                         THAI_MONTHS_SHORT, be_year)
+from app.periods import (add_months, attainment, fiscal_year_months, is_late, month_label_en,
+                         month_label_th_short, percent_cut)
 from app.reports import otop, queries
 from app.reports.funds import KKCJ, MOL
 from app.reports.tables import Column, Table
@@ -201,8 +201,7 @@ def targets_table(districts: list[District], fy: int, inds: list[Indicator], tar
 
 # ------------------------------------------------------------------------------ 3. discipline
 
-def month_th(m: date) -> str:
-    return f"{THAI_MONTHS_SHORT[m.month - 1]} {str(be_year(m.year))[2:]}"
+month_th = month_label_th_short
 
 
 def discipline_table(districts: list[District], fy: int, months: list[date], monthly: dict, expected: dict,

@@ -114,33 +114,48 @@ def principles_by_district(form: int | None, districts: list[str] | None, fy: in
 
 def level_changes(form: int | None, districts: list[str] | None, fy: int) -> dict[str, dict[str, int]]:
     """{district: {"up", "same", "down", "new", "not_again"}}: groups whose level in `fy` is higher,
-    equal or lower than in fy - 1; assessed in fy only ("new"); in fy - 1 only ("not_again")."""
+    equal or lower than in fy - 1; assessed in fy only ("new"); in fy - 1 only ("not_again").
+
+    One pass over the two years (no join of two ranked sets, whose row estimates led PostgreSQL to a
+    nested loop): rank per (group, year), keep each year's latest, fold the two into one row per group."""
     out: dict[str, dict[str, int]] = defaultdict(lambda: {"up": 0, "same": 0, "down": 0, "new": 0, "not_again": 0})
     if form is None:
         return out
     levels = level_map(form)
-    now, before = round_results(form, districts, fy), round_results(form, districts, fy - 1)
-    rows = db.session.execute(
-        select(now.c.district_code, now.c.form_version_id, now.c.level_name,
-               before.c.form_version_id, before.c.level_name, func.count())
-        .select_from(now.outerjoin(before, before.c.group_ref == now.c.group_ref))
-        .group_by(now.c.district_code, now.c.form_version_id, now.c.level_name,
-                  before.c.form_version_id, before.c.level_name))
+    start, _ = fiscal_year_bounds(fy - 1)
+    now_start, end = fiscal_year_bounds(fy)
+    is_now = case((Score.assessed_on >= now_start, 1), else_=0)
+    ranked = select(
+        Score.group_ref, Score.district_code, Score.form_version_id, Score.level_name, is_now.label("now"),
+        func.row_number().over(partition_by=(Score.group_ref, is_now),
+                               order_by=(Score.assessed_on.desc(), Score.submission_id.desc())).label("rn"),
+    ).where(Score.form_pk == form, Score.assessed_on >= start, Score.assessed_on <= end, score_counts())
+    if districts is not None:
+        ranked = ranked.where(Score.district_code.in_(list(districts)))
+    ranked = ranked.subquery()
+    latest = ranked.c.rn == 1
+
+    def pick(col, now: int):  # noqa: ANN001, ANN202
+        return func.max(case((ranked.c.now == now, col)))
+
+    per_group = (select(func.coalesce(pick(ranked.c.district_code, 1), pick(ranked.c.district_code, 0)).label("d"),
+                        pick(ranked.c.form_version_id, 1).label("v"), pick(ranked.c.level_name, 1).label("l"),
+                        pick(ranked.c.form_version_id, 0).label("pv"), pick(ranked.c.level_name, 0).label("pl"))
+                 .where(latest).group_by(ranked.c.group_ref).subquery())
+    rows = db.session.execute(select(per_group.c.d, per_group.c.v, per_group.c.l, per_group.c.pv, per_group.c.pl,
+                                     func.count())
+                              .group_by(per_group.c.d, per_group.c.v, per_group.c.l, per_group.c.pv, per_group.c.pl))
     for district, vid, name, pvid, pname, n in rows:
-        cur, prev = levels.get((vid, name)), levels.get((pvid, pname)) if pvid is not None else None
-        if pvid is None:
-            key = "new"
-        elif cur is None or prev is None:
+        if vid is None:
+            out[district]["not_again"] += n
             continue
-        else:
-            key = "up" if cur > prev else "down" if cur < prev else "same"
-        out[district][key] += n
-    gone = db.session.execute(
-        select(before.c.district_code, func.count())
-        .select_from(before.outerjoin(now, now.c.group_ref == before.c.group_ref))
-        .where(now.c.group_ref.is_(None)).group_by(before.c.district_code))
-    for district, n in gone:
-        out[district]["not_again"] += n
+        if pvid is None:
+            out[district]["new"] += n
+            continue
+        cur, prev = levels.get((vid, name)), levels.get((pvid, pname))
+        if cur is None or prev is None:
+            continue
+        out[district]["up" if cur > prev else "down" if cur < prev else "same"] += n
     return out
 
 
