@@ -40,12 +40,13 @@ class ProvinceReport:
         return self.tables[key]
 
 
-def build(province: Province, districts: list[District], fy: int, *, assessment_form: str, today: date,
+def build(province: Province, districts: list[District], fy: int, *, assessment_form: str | int | None, today: date,
           link: Link = _no_link) -> ProvinceReport:
     codes = [d.code for d in districts]
-    form = queries.form_pk(assessment_form)
+    form = queries.form_pk(assessment_form) if isinstance(assessment_form, str) else assessment_form
     report = ProvinceReport(province, fy, districts)
-    levels = queries.levels_by_district(form, codes, fy)
+    level_map, spec = queries.versions_info(form)
+    levels = queries.levels_by_district(form, codes, fy, level_map)
     report.tables["levels"] = levels_table(districts, fy, levels, queries.fund_levels(codes, fy), link)
     inds = indicators(province.code)
     monthly = queries.monthly_by_district(codes, fy)
@@ -54,8 +55,7 @@ def build(province: Province, districts: list[District], fy: int, *, assessment_
     months = fiscal_year_months(fy)
     expected = queries.expected_reporters(codes, months)
     report.tables["discipline"] = discipline_table(districts, fy, months, monthly, expected, today, link)
-    report.tables["changes"] = changes_table(districts, fy, queries.level_changes(form, codes, fy), link)
-    spec = queries.latest_spec(form)
+    report.tables["changes"] = changes_table(districts, fy, queries.level_changes(form, codes, fy, level_map), link)
     report.tables["principles"] = principles_table(districts, fy, spec, queries.principles_by_district(form, codes, fy),
                                                    link)
     report.tables["otop"] = otop_table(districts, queries.otop_path_by_district(codes),

@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select, union_all
 
 from app import db
 from app.models import (
@@ -38,23 +38,27 @@ def form_pk(form_id: str) -> int | None:
 
 # ------------------------------------------------------------------------------ assessments
 
-def level_map(form: int | None) -> dict[tuple[int, str], int]:
-    """(form_version_id, level name) -> report level 3/2/1, for every version of the form."""
+def versions_info(form: int | None) -> tuple[dict[tuple[int, str], int], dict]:
+    """One query: ((form_version_id, level name) -> report level 3/2/1 for every version of the form,
+    the latest version's scoring spec)."""
     if form is None:
-        return {}
-    out = {}
-    for vid, spec in db.session.execute(select(FormVersion.id, FormVersion.scoring).where(FormVersion.form_pk == form)):
-        levels = (spec or {}).get("levels") or []
-        for lv in levels:
-            out[(vid, lv["name"])] = report_level(levels, lv["name"])
-    return out
+        return {}, {}
+    levels: dict[tuple[int, str], int] = {}
+    latest: dict = {}
+    for vid, spec in db.session.execute(select(FormVersion.id, FormVersion.scoring)
+                                        .where(FormVersion.form_pk == form).order_by(FormVersion.id)):
+        for lv in (spec or {}).get("levels") or []:
+            levels[(vid, lv["name"])] = report_level(spec["levels"], lv["name"])
+        latest = spec or {}
+    return levels, latest
+
+
+def level_map(form: int | None) -> dict[tuple[int, str], int]:
+    return versions_info(form)[0]
 
 
 def latest_spec(form: int | None) -> dict:
-    if form is None:
-        return {}
-    return db.session.scalar(select(FormVersion.scoring).where(FormVersion.form_pk == form)
-                             .order_by(FormVersion.id.desc()).limit(1)) or {}
+    return versions_info(form)[1]
 
 
 def round_results(form: int, districts: Iterable[str] | None, fy: int | None, groups: Iterable[str] | None = None):
@@ -78,12 +82,13 @@ def round_results(form: int, districts: Iterable[str] | None, fy: int | None, gr
     return select(*[c for c in ranked.c if c.name != "rn"]).where(ranked.c.rn == 1).subquery()
 
 
-def levels_by_district(form: int | None, districts: list[str] | None, fy: int) -> dict[str, dict[Any, int]]:
+def levels_by_district(form: int | None, districts: list[str] | None, fy: int,
+                       levels: dict | None = None) -> dict[str, dict[Any, int]]:
     """{district: {"assessed": n, 1: n, 2: n, 3: n}} of the fiscal year's counted assessments."""
     out: dict[str, dict[Any, int]] = defaultdict(lambda: {"assessed": 0, 1: 0, 2: 0, 3: 0})
     if form is None:
         return out
-    levels = level_map(form)
+    levels = levels if levels is not None else level_map(form)
     rr = round_results(form, districts, fy)
     rows = db.session.execute(select(rr.c.district_code, rr.c.form_version_id, rr.c.level_name, func.count())
                               .group_by(rr.c.district_code, rr.c.form_version_id, rr.c.level_name))
@@ -112,7 +117,8 @@ def principles_by_district(form: int | None, districts: list[str] | None, fy: in
     return out
 
 
-def level_changes(form: int | None, districts: list[str] | None, fy: int) -> dict[str, dict[str, int]]:
+def level_changes(form: int | None, districts: list[str] | None, fy: int,
+                  levels: dict | None = None) -> dict[str, dict[str, int]]:
     """{district: {"up", "same", "down", "new", "not_again"}}: groups whose level in `fy` is higher,
     equal or lower than in fy - 1; assessed in fy only ("new"); in fy - 1 only ("not_again").
 
@@ -121,7 +127,7 @@ def level_changes(form: int | None, districts: list[str] | None, fy: int) -> dic
     out: dict[str, dict[str, int]] = defaultdict(lambda: {"up": 0, "same": 0, "down": 0, "new": 0, "not_again": 0})
     if form is None:
         return out
-    levels = level_map(form)
+    levels = levels if levels is not None else level_map(form)
     start, _ = fiscal_year_bounds(fy - 1)
     now_start, end = fiscal_year_bounds(fy)
     is_now = case((Score.assessed_on >= now_start, 1), else_=0)
@@ -224,11 +230,13 @@ def otop_path_by_district(districts: list[str] | None) -> dict[str, dict[str, in
     if districts is not None:
         hh = hh.where(Household.district_code.in_(districts))
         og = og.where(Group.district_code.in_(districts))
-    for d, n in db.session.execute(hh):
-        out[d]["households"] = int(n)
-    for d, registered, approved in db.session.execute(og):
-        out[d]["og_registered"] = int(registered or 0)
-        out[d]["og_approved"] = int(approved or 0)
+    hh = hh.with_only_columns(Household.district_code, func.count(), literal(0), literal(-1))
+    for d, a, b, kind in db.session.execute(union_all(og.add_columns(literal(1)), hh)):
+        if kind == -1:
+            out[d]["households"] = int(a)
+        else:
+            out[d]["og_registered"] = int(a or 0)
+            out[d]["og_approved"] = int(b or 0)
     return out
 
 
@@ -258,21 +266,23 @@ def targets(districts: list[str] | None, fy: int) -> dict[str, dict[str, float]]
 
 
 def years_with_data(form: int | None, districts: list[str] | None) -> list[int]:
-    """The fiscal years any report figure exists for (assessments, monthly reports, targets, funds)."""
+    """The fiscal years any report figure exists for (assessments, monthly reports, targets, funds):
+    one statement (each bound an index lookup)."""
     def where(col, stmt):  # noqa: ANN001, ANN202
         return stmt.where(col.in_(districts)) if districts is not None else stmt
 
+    parts = [where(MonthlyReport.district_code, select(func.min(MonthlyReport.fiscal_year), func.max(MonthlyReport.fiscal_year))),
+             where(Target.district_code, select(func.min(Target.fiscal_year), func.max(Target.fiscal_year))),
+             where(FundLevelCount.district_code, select(func.min(FundLevelCount.fiscal_year),
+                                                        func.max(FundLevelCount.fiscal_year)))]
+    rows = list(db.session.execute(union_all(*parts)))
     years: set[int] = set()
+    for first, last in rows:
+        if first and last:
+            years.update(range(first, last + 1))
     if form is not None:
         first, last = db.session.execute(where(Score.district_code, select(
             func.min(Score.assessed_on), func.max(Score.assessed_on)).where(Score.form_pk == form))).one()
         if first and last:
             years.update(range(fiscal_year(first), fiscal_year(last) + 1))
-    for col, fy in ((MonthlyReport.district_code, MonthlyReport.fiscal_year), (Target.district_code, Target.fiscal_year),
-                    (FundLevelCount.district_code, FundLevelCount.fiscal_year)):
-        first, last = db.session.execute(where(col, select(func.min(fy), func.max(fy)))).one()
-        if first and last:
-            years.update(range(first, last + 1))
     return sorted(years)
-
-

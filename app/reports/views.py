@@ -120,10 +120,11 @@ def _province_report() -> tuple[province.ProvinceReport, list[int], Province]:
     prov = _report_province()
     districts = _districts(prov)
     now = fiscal_year(today())
-    years = queries.years_with_data(queries.form_pk(assessment_form()), [d.code for d in districts])
+    form = queries.form_pk(assessment_form())
+    years = queries.years_with_data(form, [d.code for d in districts])
     default = max([y for y in years if y <= now], default=now)
     fy = _fy(default)
-    report = province.build(prov, districts, fy, assessment_form=assessment_form(), today=today(), link=link)
+    report = province.build(prov, districts, fy, assessment_form=form, today=today(), link=link)
     return report, _year_choices(years, now), prov
 
 

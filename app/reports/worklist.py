@@ -29,6 +29,7 @@ from app.models import (CommitteePlan, District, Form, Group, GroupStatus, Month
                         Score, ScoreGroupResult, Submission, SubmissionStatus, User, Village)
 from app.periods import add_months, fiscal_year, last_due_month, monthly_report_due
 from app.reports import queries
+from app.reports.province import principle_names
 from app.reports.rules import monthly_received, score_counts
 
 PLANS_AHEAD_DAYS = 30
@@ -93,9 +94,11 @@ def build(user: User, district: District, today: date, *, assessment_form: str, 
                                    .join(User, User.id == OfficerAssignment.user_id)
                                    .where(OfficerAssignment.group_id.in_(ids)).order_by(User.display_name)):
             assigned.setdefault(gid, []).append(name)
-    form = queries.form_pk(assessment_form)
-    monthly_pk = queries.form_pk(monthly_form)
-    form_ids = dict(s.execute(select(Form.id, Form.form_id).where(Form.id.in_([f for f in (form, monthly_pk) if f]))).all())
+    pks = dict(s.execute(select(Form.form_id, Form.id).where(Form.form_id.in_([assessment_form, monthly_form]))).all())
+    form, monthly_pk = pks.get(assessment_form), pks.get(monthly_form)
+    form_ids = {pk: fid for fid, pk in pks.items()}
+    level_map, spec = queries.versions_info(form)
+    labels = {n: (th, en) for n, th, en in principle_names(spec)}
 
     # -- not assessed this round
     last: dict[str, date] = {}
@@ -150,13 +153,15 @@ def build(user: User, district: District, today: date, *, assessment_form: str, 
 
     # -- level 1 with the weakest principle (each group's latest counted assessment)
     level1 = []
+    latest_rows = []
     if form is not None and codes:
-        levels = queries.level_map(form)
         latest = queries.round_results(form, None, None, groups=codes)
-        rows = s.execute(select(latest.c.score_id, latest.c.group_ref, latest.c.form_version_id, latest.c.level_name,
-                                latest.c.percent, latest.c.assessed_on, Submission.instance_id)
-                         .join(Submission, Submission.id == latest.c.submission_id)).all()
-        worst = [r for r in rows if levels.get((r.form_version_id, r.level_name)) == 1]
+        latest_rows = s.execute(select(latest.c.score_id, latest.c.group_ref, latest.c.form_version_id,
+                                       latest.c.level_name, latest.c.percent, latest.c.assessed_on,
+                                       Submission.instance_id)
+                                .join(Submission, Submission.id == latest.c.submission_id)).all()
+        rows = latest_rows
+        worst = [r for r in rows if level_map.get((r.form_version_id, r.level_name)) == 1]
         weakest: dict[int, tuple[str, float | None]] = {}
         if worst:
             for sid, gname, pct in s.execute(
@@ -164,7 +169,6 @@ def build(user: User, district: District, today: date, *, assessment_form: str, 
                     .where(ScoreGroupResult.score_id.in_([r.score_id for r in worst]), ScoreGroupResult.percent.is_not(None))
                     .order_by(ScoreGroupResult.score_id, ScoreGroupResult.percent, ScoreGroupResult.position)):
                 weakest.setdefault(sid, (gname, pct))
-        labels = {n: (th, en) for n, th, en in _principles(form)}
         by_code = {g["code"]: g for g in groups}
         for r in sorted(worst, key=lambda r: (r.percent if r.percent is not None else 0)):
             w = weakest.get(r.score_id)
@@ -179,12 +183,7 @@ def build(user: User, district: District, today: date, *, assessment_form: str, 
     plans = []
     if form is not None and codes:
         horizon = today + timedelta(days=PLANS_AHEAD_DAYS)
-        latest_by_group: dict[str, tuple[date, str]] = {}
-        latest = queries.round_results(form, None, None, groups=codes)
-        for gref, assessed_on, iid in s.execute(select(latest.c.group_ref, latest.c.assessed_on, Submission.instance_id)
-                                                .join(Submission, Submission.id == latest.c.submission_id)):
-            latest_by_group[gref] = (assessed_on, iid)
-        labels = {n: (th, en) for n, th, en in _principles(form)}
+        latest_by_group = {r.group_ref: (r.assessed_on, r.instance_id) for r in latest_rows}
         by_code = {g["code"]: g for g in groups}
         for p in s.scalars(select(CommitteePlan).where(
                 CommitteePlan.form_pk == form, CommitteePlan.group_ref.in_(codes), CommitteePlan.target_date <= horizon,
@@ -200,11 +199,3 @@ def build(user: User, district: District, today: date, *, assessment_form: str, 
                           "url": link("meeting", instance_id=iid) if iid else ""})
     wl.sections["plans_due"] = plans
     return wl
-
-
-def _principles(form: int) -> list[tuple[str, str, str]]:
-    from app.reports.province import principle_names
-
-    return principle_names(queries.latest_spec(form))
-
-
