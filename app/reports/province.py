@@ -75,7 +75,7 @@ def _district_cols(link_key: str | None = "district_url") -> list[Column]:
 
 def _district_cells(d: District, fy: int, link: Link) -> dict[str, Any]:
     return {"code": d.code, "no": d.district_no, "district": d.name_th, "district_en": d.name_en,
-            "district_url": link("groups", district=d.code, fy=fy)}
+            "district_url": link("district", district=d.code, fy=fy)}
 
 
 def levels_table(districts: list[District], fy: int, levels: dict, funds: dict, link: Link) -> Table:
@@ -128,7 +128,7 @@ def levels_table(districts: list[District], fy: int, levels: dict, funds: dict, 
 
 def _weighted_share_target(targets: dict, levels: dict, districts: list[District]) -> Decimal | None:
     """The province's level-3 target: district targets weighted by their groups assessed."""
-    pairs = [(Decimal(str(targets[d.code][LEVEL3_SHARE.key])), (levels.get(d.code) or {}).get("assessed", 0))
+    pairs = [(_num(targets[d.code][LEVEL3_SHARE.key]), (levels.get(d.code) or {}).get("assessed", 0))
              for d in districts if LEVEL3_SHARE.key in targets.get(d.code, {})]
     if not pairs:
         return None
@@ -136,6 +136,12 @@ def _weighted_share_target(targets: dict, levels: dict, districts: list[District
     if weight == 0:
         return percent_cut(sum(t for t, _w in pairs), len(pairs) * 100)
     return percent_cut(sum(t * w for t, w in pairs), weight * 100)
+
+
+def _num(value) -> Decimal:  # noqa: ANN001
+    """A stored target as a Decimal without a spurious fraction (PostgreSQL gives 10.0, SQLite 10)."""
+    d = Decimal(str(value))
+    return d.to_integral_value() if d == d.to_integral_value() else d
 
 
 def targets_table(districts: list[District], fy: int, inds: list[Indicator], targets: dict, levels: dict,
@@ -179,14 +185,14 @@ def targets_table(districts: list[District], fy: int, inds: list[Indicator], tar
         row = _district_cells(d, fy, link)
         for ind in inds:
             t = targets.get(d.code, {}).get(ind.key)
-            fill(row, ind, None if t is None else Decimal(str(t)), actual(ind, d.code))
+            fill(row, ind, None if t is None else _num(t), actual(ind, d.code))
         rows.append(row)
     total: dict[str, Any] = {"no": None, "district": "รวมทั้งจังหวัด", "district_en": "Province total"}
     for ind in inds:
         if ind.is_percent:
             target = _weighted_share_target(targets, levels, districts) if ind is LEVEL3_SHARE else None
         else:
-            values = [Decimal(str(targets[d.code][ind.key])) for d in districts if ind.key in targets.get(d.code, {})]
+            values = [_num(targets[d.code][ind.key]) for d in districts if ind.key in targets.get(d.code, {})]
             target = sum(values) if values else None
         fill(total, ind, target, actual(ind, None))
     return Table("targets", f"เป้าหมายและผลการดำเนินงาน ปีงบประมาณ {fy}", f"Targets and results, fiscal year {fy}",
@@ -345,7 +351,6 @@ def otop_table(districts: list[District], path: dict, otop_registered: dict | No
     for d in districts:
         p = path.get(d.code) or {k: 0 for k in keys}
         row = {**_district_cells(d, 0, link), **{k: p[k] for k in keys}}
-        row["district_url"] = link("district", district=d.code)
         row["otop_registered"] = None if otop_registered is None else otop_registered.get(d.code, 0)
         for k in keys:
             total[k] += p[k]

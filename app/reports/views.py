@@ -57,7 +57,7 @@ def link(kind: str, **v: Any) -> str:
         args = {k: v[k] for k in ("fy", "level", "change") if v.get(k)}
         return url_for("reports.district_groups", code=v["district"], **args)
     if kind == "district":
-        return url_for("reports.district_worklist", code=v["district"])
+        return url_for("reports.district_worklist", code=v["district"], **({"fy": v["fy"]} if v.get("fy") else {}))
     if kind == "fill":
         return url_for("fill.fill_form", form_id=v["form_id"])
     if kind == "submission":
@@ -181,7 +181,7 @@ def _worklist(district: District):
     officer = int(officer_text) if officer_text.isascii() and officer_text.isdigit() and len(officer_text) < 10 else None
     wl = worklist.build(g.user, district, today(), assessment_form=assessment_form(), monthly_form=monthly_form(),
                         tambon=tambon, officer=officer, link=link)
-    return render_template("reports/worklist.html", wl=wl, district=district)
+    return render_template("reports/worklist.html", wl=wl, district=district, report_fy=_fy(0) or None)
 
 
 @bp.get("/district/<code>/groups")

@@ -48,8 +48,11 @@ def test_province_user_reads_the_report_follows_a_district_to_its_groups_and_exp
         download_info.value.save_as(path)
         wb = load_workbook(path, read_only=True)
         assert wb.sheetnames[:2] == ["ระดับกองทุน", "เป้าหมายและผล"]
-        # follow the district to its groups
+        # follow the district to its view (the district office's worklist), then on to its groups
         mueang.locator('td[data-key="district"] a').click()
+        page.wait_for_url("**/district/4201?fy=2567")
+        assert page.locator("#not_assessed").is_visible()
+        page.click("#district-groups")
         page.wait_for_url("**/district/4201/groups?fy=2567")
         rows = page.locator("#table-groups tbody tr")
         assert rows.count() == 2
