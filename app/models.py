@@ -519,6 +519,8 @@ class CommitteePlan(Base):
 # The reports ask the score table "which assessments of this form, in these districts, in this fiscal
 # year" (a fiscal year is a range of assessed_on: app.periods.fiscal_year_bounds).
 Index("ix_scores_form_district_assessed", Score.form_pk, Score.district_code, Score.assessed_on)
+# The worklist asks per group: its latest assessment date, its results of the last two rounds.
+Index("ix_scores_group_form_assessed", Score.group_ref, Score.form_pk, Score.assessed_on)
 
 
 class MonthlyReport(Base):

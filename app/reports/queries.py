@@ -61,7 +61,8 @@ def latest_spec(form: int | None) -> dict:
     return versions_info(form)[1]
 
 
-def round_results(form: int, districts: Iterable[str] | None, fy: int | None, groups: Iterable[str] | None = None):
+def round_results(form: int, districts: Iterable[str] | None, fy: int | None, groups: Iterable[str] | None = None,
+                  since: date | None = None):
     """Subquery: each group's counted assessment of fiscal year `fy` (its latest that year; fy None:
     its latest of all), with score_id, submission_id, group_ref, district_code, form_version_id,
     level_name, percent, assessed_on."""
@@ -74,6 +75,8 @@ def round_results(form: int, districts: Iterable[str] | None, fy: int | None, gr
     if fy is not None:
         start, end = fiscal_year_bounds(fy)
         ranked = ranked.where(Score.assessed_on >= start, Score.assessed_on <= end)
+    if since is not None:
+        ranked = ranked.where(Score.assessed_on >= since)
     if districts is not None:
         ranked = ranked.where(Score.district_code.in_(list(districts)))
     if groups is not None:

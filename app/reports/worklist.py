@@ -9,8 +9,8 @@ assigned to them): what to do now, from the data. No Flask here: `link(kind, **v
   fill the monthly report;
 - corrections: current submissions of the district that need correction (every form, in the user's
   submission scope) -> the record, where "correct" is;
-- level1: groups whose latest counted assessment is at the lowest level, with their weakest
-  principle -> the meeting screen;
+- level1: groups whose latest counted assessment (this round or the one before) is at the lowest
+  level, with their weakest principle -> the meeting screen;
 - plans_due: committee plans whose target date is within 30 days or past, with no assessment of the
   group since the plan was made -> the meeting screen of the group's latest assessment.
 Filters: tambon (the group's village) and officer (assignment).
@@ -27,7 +27,7 @@ from app import db
 from app.auth.scope import submission_clause
 from app.models import (CommitteePlan, District, Form, Group, GroupStatus, MonthlyReport, OfficerAssignment, Role,
                         Score, ScoreGroupResult, Submission, SubmissionStatus, User, Village)
-from app.periods import add_months, fiscal_year, last_due_month, monthly_report_due
+from app.periods import add_months, fiscal_year, fiscal_year_bounds, last_due_month, monthly_report_due
 from app.reports import queries
 from app.reports.province import principle_names
 from app.reports.rules import monthly_received, score_counts
@@ -104,8 +104,10 @@ def build(user: User, district: District, today: date, *, assessment_form: str, 
     last: dict[str, date] = {}
     this_round: set[str] = set()
     if form is not None and codes:
+        # the latest assessment record of each group, whatever its state (an index-only read of
+        # scores (group_ref, form_pk, assessed_on): a group's whole history is never fetched)
         last = dict(s.execute(select(Score.group_ref, func.max(Score.assessed_on)).where(
-            Score.form_pk == form, Score.group_ref.in_(codes), score_counts()).group_by(Score.group_ref)).all())
+            Score.group_ref.in_(codes), Score.form_pk == form).group_by(Score.group_ref)).all())
         rr = queries.round_results(form, None, fy, groups=codes)
         this_round = set(s.scalars(select(rr.c.group_ref)))
     fill_assessment = link("fill", form_id=form_ids.get(form, assessment_form))
@@ -155,7 +157,9 @@ def build(user: User, district: District, today: date, *, assessment_form: str, 
     level1 = []
     latest_rows = []
     if form is not None and codes:
-        latest = queries.round_results(form, None, None, groups=codes)
+        # each group's latest counted assessment of this round or the one before (older ones: the
+        # group is "not assessed" above, and its history stays out of the query)
+        latest = queries.round_results(form, None, None, groups=codes, since=fiscal_year_bounds(fy - 1)[0])
         latest_rows = s.execute(select(latest.c.score_id, latest.c.group_ref, latest.c.form_version_id,
                                        latest.c.level_name, latest.c.percent, latest.c.assessed_on,
                                        Submission.instance_id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 00:59:07.250363
+Create Date: 2026-12-02 02:01:29.088955
 """
 from alembic import op
 import sqlalchemy as sa
@@ -444,6 +444,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_scores_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_form_version_id'), ['form_version_id'], unique=False)
         batch_op.create_index('ix_scores_group_current', ['group_ref', 'is_current'], unique=False)
+        batch_op.create_index('ix_scores_group_form_assessed', ['group_ref', 'form_pk', 'assessed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_level_name'), ['level_name'], unique=False)
 
     op.create_table('submission_conflicts',
@@ -497,6 +498,7 @@ def downgrade() -> None:
     op.drop_table('submission_conflicts')
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_scores_level_name'))
+        batch_op.drop_index('ix_scores_group_form_assessed')
         batch_op.drop_index('ix_scores_group_current')
         batch_op.drop_index(batch_op.f('ix_scores_form_version_id'))
         batch_op.drop_index(batch_op.f('ix_scores_form_pk'))
