@@ -15,6 +15,7 @@ Scope: a district code outside the user's area answers 404 (app.auth.scope.distr
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -52,18 +53,32 @@ def filters_args(filters: dict, fy: int) -> dict:
     return {"fy": fy, **{k: v for k, v in filters.items() if v}}
 
 
+_PLACEHOLDER = "__CODE__"
+
+
+def _path(endpoint: str, **values: str) -> str:
+    """url_for once per request and endpoint (a report page makes ~200 links: building each through
+    the URL map cost more than its SQL); `values` name placeholders replaced by the caller."""
+    cache = g.setdefault("report_paths", {})
+    key = (endpoint, tuple(sorted(values)))
+    if key not in cache:
+        cache[key] = url_for(endpoint, **values)
+    return cache[key]
+
+
 def link(kind: str, **v: Any) -> str:
-    if kind == "groups":
-        args = {k: v[k] for k in ("fy", "level", "change") if v.get(k)}
-        return url_for("reports.district_groups", code=v["district"], **args)
-    if kind == "district":
-        return url_for("reports.district_worklist", code=v["district"], **({"fy": v["fy"]} if v.get("fy") else {}))
+    if kind in ("groups", "district"):
+        endpoint = "reports.district_groups" if kind == "groups" else "reports.district_worklist"
+        path = _path(endpoint, code=_PLACEHOLDER).replace(_PLACEHOLDER, quote(str(v["district"]), safe=""))
+        keys = ("fy", "level", "change") if kind == "groups" else ("fy",)
+        args = {k: v[k] for k in keys if v.get(k)}
+        return f"{path}?{urlencode(args)}" if args else path
     if kind == "fill":
         return url_for("fill.fill_form", form_id=v["form_id"])
     if kind == "submission":
         return url_for("submissions.submission_detail", form_id=v["form_id"], instance_id=v["instance_id"])
     if kind == "meeting":
-        return url_for("scoring.meeting", instance_id=v["instance_id"])
+        return _path("scoring.meeting", instance_id=_PLACEHOLDER).replace(_PLACEHOLDER, quote(v["instance_id"], safe="!$&'()*+,:;=@"))
     return ""
 
 
