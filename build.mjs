@@ -25,6 +25,7 @@ const app = await esbuild.build({
     htmx: "app/static/js/htmx.js",
     form: "app/static/js/form/index.js",
     meeting: "app/static/js/scoring/page.js",
+    reports: "app/static/js/reports/page.js",
     styles: "app/static/css/app.css",
   },
   bundle: true,

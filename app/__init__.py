@@ -86,6 +86,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.otop import views as otop_views
 
     app.register_blueprint(otop_views.bp)  # /otop: household profile, candidate groups, groups' OTOP path
+    from app.reports import views as report_views
+
+    app.register_blueprint(report_views.bp)  # /province report, /district worklist, /targets
 
     from app import cli
 

@@ -729,3 +729,108 @@ class TestSubmission(Base):
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     draft: Mapped[FormDraft] = relationship(back_populates="test_submissions")
+
+
+# ------------------------------------------------------------------ oversight (app/reports): monthly
+# reports, targets, the other funds' levels. The province report and the district worklist aggregate
+# these and the score table with SQL (app/reports/queries.py); nothing here is read from submission XML.
+
+# The reports ask the score table "which assessments of this form, in these districts, in this fiscal
+# year" (a fiscal year is a range of assessed_on: app.periods.fiscal_year_bounds).
+Index("ix_scores_form_district_assessed", Score.form_pk, Score.district_code, Score.assessed_on)
+# The worklist asks per group: its latest assessment date, its results of the last two rounds.
+Index("ix_scores_group_form_assessed", Score.group_ref, Score.form_pk, Score.assessed_on)
+
+
+class MonthlyReport(Base):
+    """A savings group's monthly status report (the bundled sg_monthly_status form, or any form with
+    the questions `group` and `report_month`) as typed figures, written by app.reports.monthly in the
+    submission's own transaction. One row per submission; `is_current` follows the edit chain.
+
+    - month: the first day of the month reported on; fiscal_year its Thai fiscal year (B.E.).
+    - first_received_at: when the chain's first record reached the server; `on_time` = by the 20th of
+      the following month (app.periods.reported_on_time). A correction keeps the original's time.
+    - counted: THE report of the group for the month. Among current rows of one (group_ref, month) the
+      chain received first counts; a second chain (another tablet, not an edit by deprecatedID) is kept
+      but not counted, and its submission carries a warning saying so.
+    """
+
+    __tablename__ = "monthly_reports"
+    __table_args__ = (
+        Index("ix_monthly_reports_group_month", "group_ref", "month"),
+        Index("ix_monthly_reports_district_fy", "district_code", "fiscal_year", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
+    form_pk: Mapped[int] = mapped_column(ForeignKey("forms.id"), index=True)
+    root_instance_id: Mapped[str] = mapped_column(String(255), index=True)
+    group_ref: Mapped[str | None] = mapped_column(String(255))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    month: Mapped[date] = mapped_column(Date)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int | None] = mapped_column(Integer)  # at month end
+    new_members: Mapped[int | None] = mapped_column(Integer)
+    left_members: Mapped[int | None] = mapped_column(Integer)
+    savings_balance: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))  # เงินสัจจะสะสม
+    special_savings: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))
+    loans_outstanding: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))
+    borrowers: Mapped[int | None] = mapped_column(Integer)
+    loans_overdue: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))
+    meeting_held: Mapped[bool | None] = mapped_column(Boolean)
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    first_received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    needs_correction: Mapped[bool] = mapped_column(Boolean, default=False)
+    counted: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TargetIndicator(Base):
+    """A target the province added beyond the built-in ones (app/reports/targets.py BUILTIN): its
+    results are not measured by the app, so the report shows the target beside "not measured"."""
+
+    __tablename__ = "target_indicators"
+    __table_args__ = (UniqueConstraint("province_code", "key", name="uq_target_indicator_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(64))  # the column name in the Excel sheet
+    label_th: Mapped[str] = mapped_column(String(255))
+    label_en: Mapped[str] = mapped_column(String(255))
+    unit: Mapped[str] = mapped_column(String(32), default="count")
+    created_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Target(Base):
+    """A district's target for one indicator in one fiscal year (B.E.), set by the province."""
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("fiscal_year", "district_code", "indicator", name="uq_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    district_code: Mapped[str] = mapped_column(String(16), index=True)
+    indicator: Mapped[str] = mapped_column(String(64))  # a BUILTIN key or a TargetIndicator.key
+    value: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
+    updated_by: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class FundLevelCount(Base):
+    """How many funds of a district are at each level in a fiscal year, for the two funds the
+    department assesses elsewhere: กข.คจ. village funds (fund "kkcj", levels 1/2/3) and
+    Mother-of-the-Land villages (fund "mol", levels A/B/C). Imported from Excel by the province."""
+
+    __tablename__ = "fund_level_counts"
+    __table_args__ = (UniqueConstraint("fiscal_year", "district_code", "fund", "level", name="uq_fund_level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    district_code: Mapped[str] = mapped_column(String(16), index=True)
+    fund: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(8))
+    count: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str | None] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -102,6 +102,11 @@ def month_label_th(month: date) -> str:
     return f"{THAI_MONTHS[month.month - 1]} {be_year(month.year)}"
 
 
+def month_label_th_short(month: date) -> str:
+    """'ต.ค. 66' (a table's column header)."""
+    return f"{THAI_MONTHS_SHORT[month.month - 1]} {str(be_year(month.year))[2:]}"
+
+
 def month_label_en(month: date) -> str:
     return f"{ENGLISH_MONTHS_SHORT[month.month - 1]} {month.year}"
 

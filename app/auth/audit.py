@@ -42,9 +42,13 @@ class Action:
     DRAFT_DISCARD = "draft_discard"  # a draft deleted without publishing
     FORM_STATE = "form_state"  # open / closing / closed
     ROLLBACK = "rollback"  # an older version's workbook published again as a new version
+    TARGET_SET = "target_set"  # targets of a fiscal year set or changed (app/reports/targets.py)
+    TARGET_INDICATOR = "target_indicator"  # a province added a target indicator (app/reports/targets.py)
+    FUND_LEVELS_IMPORT = "fund_levels_import"  # the other funds' levels imported (app/reports/funds.py)
     ALL = (PUBLISH, EXPORT, CORRECT, APPROVE, REVOKE, SIGNIN, SIGNIN_FAILED, LOCKOUT, SIGNOUT,
            USER_CREATE, USER_DEACTIVATE, USER_REACTIVATE, USER_REASSIGN, USER_PASSWORD_RESET, IMPORT_UNSENT, REJECT, ASSIGN,
-           COMMITTEE_LINK, COMMITTEE_PLAN, DRAFT_UPLOAD, DRAFT_TEST, DRAFT_DISCARD, FORM_STATE, ROLLBACK)
+           COMMITTEE_LINK, COMMITTEE_PLAN, DRAFT_UPLOAD, DRAFT_TEST, DRAFT_DISCARD, FORM_STATE, ROLLBACK,
+           TARGET_SET, TARGET_INDICATOR, FUND_LEVELS_IMPORT)
     # the OTOP pages (app/otop/views.py): the district's per-household list, a registration pre-filled from
     # a candidate group, a group's path set by the district, กข.คจ. target households
     VIEW_HOUSEHOLDS, PREFILL_REGISTRATION, GROUP_PATH, KKCJ_TARGETS = (

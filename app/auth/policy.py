@@ -139,6 +139,24 @@ RULES: dict[str, Rule] = {
     "draft_fill.manifest": Rule(ANY, basic=True),
     "draft_fill.submission_head": Rule(ANY, basic=True),
     "draft_fill.submission_post": Rule(ANY, basic=True),
+    # oversight (app/reports/views.py): the province report for province offices and admins (district
+    # offices and officers get 404 inside: out of scope); the worklist for everyone with a district or
+    # assigned groups; a district's view and its groups for the district office, its province and admins
+    # (another district: 404); targets set by the province (a district office reads its own); the other
+    # funds' levels imported by the province
+    "reports.province_report": Rule(STAFF_READERS, scope="district"),
+    "reports.province_export": Rule(STAFF_READERS, scope="district"),
+    "reports.funds_page": Rule(STAFF_READERS, scope="district"),
+    "reports.funds_import": Rule(STAFF_READERS, scope="district"),
+    "reports.district_home": Rule(STAFF_READERS, scope="district"),
+    "reports.district_worklist": Rule(STAFF_READERS, scope="district"),
+    "reports.district_groups": Rule(STAFF_READERS, scope="district"),
+    "reports.district_groups_export": Rule(EXPORTERS, scope="district"),
+    "reports.targets_page": Rule(EXPORTERS, scope="district"),
+    "reports.targets_template": Rule(EXPORTERS, scope="district"),
+    "reports.targets_save": Rule(frozenset({Role.ADMIN, Role.PROVINCE}), scope="district"),
+    "reports.targets_import": Rule(frozenset({Role.ADMIN, Role.PROVINCE}), scope="district"),
+    "reports.targets_add_indicator": Rule(frozenset({Role.ADMIN, Role.PROVINCE}), scope="district"),
     # administration
     "admin.users": Rule(ADMIN),
     "admin.user_create": Rule(ADMIN),

@@ -32,11 +32,11 @@ _STRIPPED = "".join(map(chr, range(0x21)))
 _REMOVED = str.maketrans("", "", "\t\n\r")
 
 
-def safe_next(target: str | None) -> str:
+def safe_next(target: str | None, default: str | None = None) -> str:
     r"""Where to go after sign-in: a path on this site, judged as the browser will read it, or the
-    form list. "/<TAB>/evil.example", "/\evil.example" and "/%2F/evil.example" are all another host
+    `default` (the form list). "/<TAB>/evil.example", "/\evil.example" and "/%2F/evil.example" are all another host
     to some browser or proxy; they are refused, not repaired."""
-    default = url_for("forms.index")
+    default = default or url_for("forms.index")
     if not target:
         return default
     seen = target.strip(_STRIPPED).translate(_REMOVED).replace("\\", "/")
@@ -83,7 +83,9 @@ def signin():
     session.permanent = True
     g.user = user
     audit.record(Action.SIGNIN, "user", user.id, {}, actor=user)
-    return redirect(safe_next(next_url), code=303)
+    from app.auth.home import home_url
+
+    return redirect(safe_next(next_url, home_url(user)), code=303)  # the role's home page (app/auth/home.py)
 
 
 @bp.route("/signout", methods=["GET", "POST"])

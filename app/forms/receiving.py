@@ -325,6 +325,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         _score(s, submission, version)
         _entities(s, submission, version)
         _otop(s, submission, version)
+        _monthly(s, submission, version, new=True)
         if submission.deprecated_id:  # a correction: audited in the same transaction, never lost or doubled
             from app.auth import audit
 
@@ -417,6 +418,18 @@ def _duplicate_files(names: list[str]) -> _Refused:
                     "and send again.")
 
 
+def _monthly(s, submission: Submission, version: FormVersion, new: bool = False) -> None:
+    """Inside the storing transaction: the typed row of a monthly status report (app/reports/monthly.py).
+    A failure is logged and leaves the submission stored (savepoint)."""
+    from app.reports.monthly import store_monthly_report
+
+    try:
+        with s.begin_nested():
+            store_monthly_report(submission, version, new=new)
+    except Exception:
+        log.exception("monthly report of %s not stored", submission.instance_id)
+
+
 def _district_of(sender) -> str | None:  # noqa: ANN001 - app.models.User
     from app.auth.scope import district_code_of
 
@@ -445,6 +458,7 @@ def _resend(existing: Submission, files: Files, parsed, version: FormVersion) ->
             _score(s, existing, version)
             _entities(s, existing, version)
             _otop(s, existing, version)
+            _monthly(s, existing, version)
         return ReceiveOutcome(201, existing, "ได้รับไฟล์แนบเพิ่มเติมแล้ว",
                               "Already received; the missing attachments were added.", False,
                               code="attachments_added", instance_id=existing.instance_id,

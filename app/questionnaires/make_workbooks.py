@@ -762,8 +762,80 @@ def group_followup() -> dict:
     }
 
 
+# ============================================================================ 5. sg_monthly_status
+
+# The group's monthly financial status (แบบรายงานสถานะเงินกลุ่ม), due by the 20th of the following month.
+# Its figures land in the typed table monthly_reports (app/reports/monthly.py reads the questions by
+# these names); one report per group and month: changing a sent report is an edit (deprecatedID).
+ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December"]
+REPORT_MONTH = ("if(${report_year} = '' or ${report_month_no} = '', '', concat(${report_year} - 543, '-', "
+                "if(${report_month_no} < 10, concat('0', ${report_month_no}), ${report_month_no}), '-01'))")
+
+
+def _count(name: str, th: str, en: str, **kw) -> dict:
+    return q("integer", name, th, en, required=True, constraint=kw.pop("constraint", ". >= 0"),
+             msg=kw.pop("msg", ("ต้องไม่ติดลบ", "Cannot be negative")), **kw)
+
+
+def sg_monthly_status() -> dict:
+    from app.periods import THAI_MONTHS
+
+    survey = [
+        q("note", "due_note", "รายงานของเดือนใดส่งภายในวันที่ 20 ของเดือนถัดไป รายงานกลุ่มละหนึ่งฉบับต่อเดือน "
+                              "หากต้องแก้ไขให้แก้ไขฉบับที่ส่งแล้ว",
+          "A month's report is due by the 20th of the following month: one report per group and month; "
+          "to change a report that was sent, correct it (do not send a second one)."),
+        q("select_one_from_file groups.csv", "group", "กลุ่มออมทรัพย์เพื่อการผลิต", "Savings group for production",
+          required=True, choice_filter="kind = 'savings'"),
+        q("integer", "report_year", "ปี พ.ศ. ของเดือนที่รายงาน", "Year (Buddhist Era) of the month reported",
+          required=True, default="int(format-date(today(), '%Y')) + 543", constraint=". >= 2500 and . <= 2700",
+          msg=("ใส่ปี พ.ศ. เช่น 2567", "Enter the Buddhist-Era year, e.g. 2567 (= 2024)")),
+        q("select_one month", "report_month_no", "เดือนที่รายงาน", "Month reported", required=True,
+          constraint="${report_month} = '' or date(${report_month}) <= today()",
+          msg=("เดือนที่รายงานต้องไม่อยู่ในอนาคต", "The month reported cannot be in the future")),
+        q("calculate", "report_month", calc=REPORT_MONTH),
+        q("begin group", "members_group", "สมาชิก", "Members"),
+        _count("members_end", "จำนวนสมาชิก ณ สิ้นเดือน (คน)", "Members at the end of the month"),
+        _count("new_members", "สมาชิกใหม่ในเดือนนี้ (คน)", "New members this month"),
+        _count("left_members", "สมาชิกที่ลาออกหรือพ้นสภาพในเดือนนี้ (คน)", "Members who left this month"),
+        end(),
+        q("begin group", "money", "การเงินของกลุ่ม ณ สิ้นเดือน", "The group's money at the end of the month"),
+        q("decimal", "savings_balance", "เงินสัจจะสะสม (บาท)", "Pledged savings balance (baht)", required=True,
+          constraint=". >= 0", msg=("ต้องไม่ติดลบ", "Cannot be negative")),
+        q("decimal", "special_savings", "เงินฝากสัจจะพิเศษ (บาท)", "Special savings (baht)", required=True,
+          constraint=". >= 0", msg=("ต้องไม่ติดลบ", "Cannot be negative")),
+        q("decimal", "loans_outstanding", "เงินให้กู้คงค้าง (บาท)", "Loans outstanding (baht)", required=True,
+          constraint=". >= 0", msg=("ต้องไม่ติดลบ", "Cannot be negative")),
+        _count("borrowers", "จำนวนสมาชิกผู้กู้ (คน)", "Borrowers (members with a loan)",
+               constraint=". >= 0 and . <= ${members_end}",
+               msg=("ต้องไม่ติดลบและไม่เกินจำนวนสมาชิก", "Cannot be negative or more than the members")),
+        q("decimal", "loans_overdue", "เงินกู้ค้างชำระเกินกำหนด (บาท)", "Overdue loans (baht)", required=True,
+          constraint=". >= 0 and . <= ${loans_outstanding}",
+          msg=("ต้องไม่ติดลบและไม่เกินเงินให้กู้คงค้าง", "Cannot be negative or more than the loans outstanding")),
+        end(),
+        q("begin group", "meeting", "การประชุมประจำเดือน", "Monthly meeting"),
+        q("select_one yes_no", "meeting_held", "เดือนนี้กลุ่มประชุมหรือไม่", "Did the group meet this month?", required=True),
+        q("date", "meeting_date", "วันที่ประชุม", "Meeting date", required=True, relevant="${meeting_held} = 'yes'",
+          constraint=". <= today() and (${report_month} = '' or format-date(., '%Y-%m') = substr(${report_month}, 0, 7))",
+          msg=("วันที่ประชุมต้องอยู่ในเดือนที่รายงานและไม่อยู่ในอนาคต",
+               "The meeting date must be in the month reported and not in the future")),
+        end(),
+        q("text", "reporter_name", "ผู้รายงาน", "Reported by", required=True,
+          hint=("เหรัญญิกหรือพัฒนากรผู้รับรายงาน", "The treasurer or the officer taking the report")),
+    ]
+    months = [(str(i), THAI_MONTHS[i - 1], ENGLISH_MONTHS[i - 1]) for i in range(1, 13)]
+    return {
+        "title": "รายงานสถานะเงินกลุ่มออมทรัพย์เพื่อการผลิตประจำเดือน",
+        "version": "2026120101",
+        "instance_name": "concat('รายงาน ', ${group}, ' ', ${report_month})",
+        "survey": survey,
+        "choices": choices("month", months) + choices("yes_no", YES_NO),
+    }
+
+
 FORMS = {"sg_assessment_21": assessment, "hh_mapping": hh_mapping, "group_registration": group_registration,
-         "group_followup": group_followup}
+         "group_followup": group_followup, "sg_monthly_status": sg_monthly_status}
 
 
 # ============================================================================ writing

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:29:53.402030
+Create Date: 2026-12-02 02:47:26.455725
 """
 from alembic import op
 import sqlalchemy as sa
@@ -71,6 +71,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('form_id')
     )
+    op.create_table('fund_level_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.Column('fund', sa.String(length=16), nullable=False),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('imported_by', sa.String(length=255), nullable=True),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('fiscal_year', 'district_code', 'fund', 'level', name='uq_fund_level')
+    )
+    with op.batch_alter_table('fund_level_counts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_fund_level_counts_district_code'), ['district_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_fund_level_counts_fiscal_year'), ['fiscal_year'], unique=False)
+
     op.create_table('households',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entity_id', sa.String(length=255), nullable=False),
@@ -140,6 +156,33 @@ def upgrade() -> None:
         batch_op.create_index('ix_registry_groups_district_status', ['district_code', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_groups_source_instance_id'), ['source_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_groups_village_code'), ['village_code'], unique=False)
+
+    op.create_table('target_indicators',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('province_code', sa.String(length=8), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('label_th', sa.String(length=255), nullable=False),
+    sa.Column('label_en', sa.String(length=255), nullable=False),
+    sa.Column('unit', sa.String(length=32), nullable=False),
+    sa.Column('created_by', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('province_code', 'key', name='uq_target_indicator_key')
+    )
+    op.create_table('targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.Column('indicator', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
+    sa.Column('updated_by', sa.String(length=255), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('fiscal_year', 'district_code', 'indicator', name='uq_target')
+    )
+    with op.batch_alter_table('targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_targets_district_code'), ['district_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_targets_fiscal_year'), ['fiscal_year'], unique=False)
 
     op.create_table('unprocessable_submissions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -475,6 +518,41 @@ def upgrade() -> None:
         batch_op.create_index('ix_household_profiles_area', ['district_code', 'fiscal_year', 'counted'], unique=False)
         batch_op.create_index('ix_household_profiles_house', ['village_code', 'house_no', 'fiscal_year'], unique=False)
 
+    op.create_table('monthly_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('form_pk', sa.Integer(), nullable=False),
+    sa.Column('root_instance_id', sa.String(length=255), nullable=False),
+    sa.Column('group_ref', sa.String(length=255), nullable=True),
+    sa.Column('district_code', sa.String(length=16), nullable=True),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('members', sa.Integer(), nullable=True),
+    sa.Column('new_members', sa.Integer(), nullable=True),
+    sa.Column('left_members', sa.Integer(), nullable=True),
+    sa.Column('savings_balance', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('special_savings', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('loans_outstanding', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('borrowers', sa.Integer(), nullable=True),
+    sa.Column('loans_overdue', sa.Numeric(precision=16, scale=2, asdecimal=False), nullable=True),
+    sa.Column('meeting_held', sa.Boolean(), nullable=True),
+    sa.Column('meeting_date', sa.Date(), nullable=True),
+    sa.Column('first_received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('on_time', sa.Boolean(), nullable=False),
+    sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.Column('needs_correction', sa.Boolean(), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('submission_id')
+    )
+    with op.batch_alter_table('monthly_reports', schema=None) as batch_op:
+        batch_op.create_index('ix_monthly_reports_district_fy', ['district_code', 'fiscal_year', 'month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monthly_reports_form_pk'), ['form_pk'], unique=False)
+        batch_op.create_index('ix_monthly_reports_group_month', ['group_ref', 'month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monthly_reports_root_instance_id'), ['root_instance_id'], unique=False)
+
     op.create_table('scores',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),
@@ -500,9 +578,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.create_index('ix_scores_district_round', ['district_code', 'round_year'], unique=False)
+        batch_op.create_index('ix_scores_form_district_assessed', ['form_pk', 'district_code', 'assessed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_form_version_id'), ['form_version_id'], unique=False)
         batch_op.create_index('ix_scores_group_current', ['group_ref', 'is_current'], unique=False)
+        batch_op.create_index('ix_scores_group_form_assessed', ['group_ref', 'form_pk', 'assessed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_level_name'), ['level_name'], unique=False)
 
     op.create_table('submission_conflicts',
@@ -608,12 +688,21 @@ def downgrade() -> None:
     op.drop_table('submission_conflicts')
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_scores_level_name'))
+        batch_op.drop_index('ix_scores_group_form_assessed')
         batch_op.drop_index('ix_scores_group_current')
         batch_op.drop_index(batch_op.f('ix_scores_form_version_id'))
         batch_op.drop_index(batch_op.f('ix_scores_form_pk'))
+        batch_op.drop_index('ix_scores_form_district_assessed')
         batch_op.drop_index('ix_scores_district_round')
 
     op.drop_table('scores')
+    with op.batch_alter_table('monthly_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monthly_reports_root_instance_id'))
+        batch_op.drop_index('ix_monthly_reports_group_month')
+        batch_op.drop_index(batch_op.f('ix_monthly_reports_form_pk'))
+        batch_op.drop_index('ix_monthly_reports_district_fy')
+
+    op.drop_table('monthly_reports')
     with op.batch_alter_table('household_profiles', schema=None) as batch_op:
         batch_op.drop_index('ix_household_profiles_house')
         batch_op.drop_index('ix_household_profiles_area')
@@ -693,6 +782,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unprocessable_submissions_content_hash'))
 
     op.drop_table('unprocessable_submissions')
+    with op.batch_alter_table('targets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_targets_fiscal_year'))
+        batch_op.drop_index(batch_op.f('ix_targets_district_code'))
+
+    op.drop_table('targets')
+    op.drop_table('target_indicators')
     with op.batch_alter_table('registry_groups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registry_groups_village_code'))
         batch_op.drop_index(batch_op.f('ix_registry_groups_source_instance_id'))
@@ -711,6 +806,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_households_district_code'))
 
     op.drop_table('households')
+    with op.batch_alter_table('fund_level_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_fund_level_counts_fiscal_year'))
+        batch_op.drop_index(batch_op.f('ix_fund_level_counts_district_code'))
+
+    op.drop_table('fund_level_counts')
     op.drop_table('forms')
     op.drop_table('form_drafts')
     op.drop_table('blobs')

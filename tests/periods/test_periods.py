@@ -83,3 +83,8 @@ def test_attainment_never_exceeds_the_exact_ratio_and_is_met_exactly_when_reache
 def test_month_labels_are_thai_with_the_buddhist_era_year():
     assert periods.month_label_th(date(2023, 10, 1)) == "ตุลาคม 2566"
     assert periods.month_label_en(date(2023, 10, 1)) == "Oct 2023"
+
+
+def test_short_thai_month_labels_for_table_headers():
+    assert periods.month_label_th_short(date(2023, 10, 1)) == "ต.ค. 66"
+    assert periods.month_label_th_short(date(2024, 9, 1)) == "ก.ย. 67"

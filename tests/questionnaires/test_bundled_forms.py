@@ -21,7 +21,7 @@ from app.scoring import score
 from app.xlsform.xpath import evaluate
 
 HERE = Path(__file__).resolve().parents[2] / "app" / "questionnaires"
-FORMS = ("sg_assessment_21", "hh_mapping", "group_registration", "group_followup")
+FORMS = ("sg_assessment_21", "hh_mapping", "group_registration", "group_followup", "sg_monthly_status")
 
 
 def _publish(name: str):
