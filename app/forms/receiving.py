@@ -421,8 +421,10 @@ def _duplicate_files(names: list[str]) -> _Refused:
 def _monthly(s, submission: Submission, version: FormVersion, new: bool = False) -> None:
     """Inside the storing transaction: the typed row of a monthly status report (app/reports/monthly.py).
     A failure is logged and leaves the submission stored (savepoint)."""
-    from app.reports.monthly import store_monthly_report
+    from app.reports.monthly import monthly_paths, store_monthly_report
 
+    if monthly_paths(version) is None:
+        return  # not a monthly status form: no savepoint, no query
     try:
         with s.begin_nested():
             store_monthly_report(submission, version, new=new)
