@@ -108,7 +108,7 @@ PHASES = """() => {
     const r = (x) => Math.round(x || 0);
     const m = performance.getEntriesByType("mark").map((x) => `${x.name}=${r(x.startTime)}`).join(" ");
     const res = performance.getEntriesByType("resource").map((x) => `${x.name.split("/").pop()}:${r(x.startTime)}-${r(x.responseEnd)}`).join(" ");
-    return JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, r(v)]))) + " " + m + " | " + res + " | " + `domInteractive ${r(n.domInteractive)} ` + `response ${r(n.responseStart)}-${r(n.responseEnd)}, DOMContentLoaded ${r(n.domContentLoadedEventEnd)}, `
+    return JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, r(v)]))) + " " + m + " | " + res + " | " + `worker ${r(n.workerStart)} fetch ${r(n.fetchStart)} unload ${r(n.unloadEventStart)}-${r(n.unloadEventEnd)} ` + `domInteractive ${r(n.domInteractive)} ` + `response ${r(n.responseStart)}-${r(n.responseEnd)}, DOMContentLoaded ${r(n.domContentLoadedEventEnd)}, `
       + `runtime start ${r(t.start)} ms, ready ${r(t.ready)}`;
 }"""
 

@@ -20,6 +20,7 @@ from flask import render_template
 from lxml import etree
 from markupsafe import Markup, escape
 
+from app.thai_text import keep_words_html
 from app.xlsform.definition import Choice, FormDefinition, Node, Texts, text_in
 
 # Widgets the runtime knows; anything else is drawn as the "not supported yet" placeholder.
@@ -189,7 +190,7 @@ class Texter:
 
 def rich(text: str) -> Markup:
     """Escape a label and turn `{{/data/x}}` output markers into spans the runtime fills in."""
-    html = str(escape(text.strip()))
+    html = keep_words_html(str(escape(text.strip())))  # no Thai line break inside a word (app/thai_text.py)
     html = OUTPUT_MARKER.sub(lambda m: f'<span class="out" data-ref="{m.group(1)}"></span>', html)
     return Markup(html.replace("\n", "<br>"))
 

@@ -116,6 +116,7 @@ async function start() {
     const spec = specEl ? JSON.parse(specEl.dataset.json) : null;
     xpath.setDefaultDocument(() => model.doc);
     const view = new View(root, model, spec);
+    view.loaded = Boolean(draft || correction); // not a new record: no first-load defaults (logic.js)
     if (spec) {
       xpath.configure({ choiceName: (path, value) => view.logic?.choiceLabel(path, value) ?? null });
     }

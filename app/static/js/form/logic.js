@@ -231,14 +231,16 @@ export class Logic {
     }
   }
 
-  /** The first full evaluation: first-load actions, then every task in rank order. */
+  /** The first full evaluation: first-load actions, then every task in rank order. An instance that
+   *  was loaded (a draft, a record being corrected: view.loaded) is not new: ODK fires
+   *  odk-instance-first-load only for a new record, so its dynamic defaults (today() …) stay as saved. */
   start() {
     const t0 = performance.now();
     this.build();
     this.initialising = true;
     this.busy = true;
     try {
-      for (const b of this.spec.binds) {
+      for (const b of this.view.loaded ? [] : this.spec.binds) {
         for (const a of b.actions || []) {
           if (a.action === "setvalue" && (a.event || "").split(/\s+/).includes("odk-instance-first-load")) {
             for (const n of this.nodesAt(b.path)) this.#setValue(n, a.value ? this.#eval({ kind: "action", path: b.path, expr: a.value }, n, "string") : (a.text || ""));

@@ -12,6 +12,7 @@ const MSG = {
   saved: 'บันทึกไว้ในเครื่องแล้ว จะส่งอัตโนมัติเมื่อมีสัญญาณ <span class="en">Saved on this device; it will be sent when there is signal.</span>',
   attention: 'เก็บไว้ในเครื่องที่ "ต้องแก้ไข" ไม่สูญหาย <span class="en">Kept on this device under "Needs attention"; nothing is lost.</span>',
   signin: 'บันทึกไว้ในเครื่องแล้ว กรุณาเข้าสู่ระบบใหม่เพื่อส่ง <span class="en">Saved on this device; sign in again to send it.</span>',
+  sentLater: 'ส่งถึงเซิร์ฟเวอร์แล้วเมื่อกลับมามีสัญญาณ <span class="en">Sent: the server received it when the connection came back.</span>',
 };
 
 
@@ -117,8 +118,27 @@ export class Submitter {
       this.done(message, "attention", `${text}<br>${MSG.attention}`);
     } else {
       this.done("", "saved", res.kind === "auth" ? MSG.signin : MSG.saved);
+      this.follow(offline);
     }
     return { ok: false, status: res.status || 0, kind: res.kind, queued: true };
+  }
+
+  /** A submission waiting in the outbox: the done card turns to "sent" by itself when the sync gets
+   *  it through (and says so), or to "attention" when the server refuses it; no reload needed.
+   *  `chumchon:accepted` on #fill tells the meeting screen to fetch the server's result. */
+  follow(offline) {
+    const root = this.view.root;
+    const instanceID = this.view.model.instanceID;
+    offline.watchSubmission?.(instanceID, {
+      onSent: () => {
+        this.done("", "sent", MSG.sentLater);
+        root.dispatchEvent(new CustomEvent("chumchon:accepted", { detail: { instanceID } }));
+      },
+      onAttention: (rec) => {
+        const message = [rec.message_th, rec.message_en].filter(Boolean).join(" / ");
+        this.done(message, "attention", `${rec.status === 409 ? MSG.conflict : MSG.failed(rec.status)}<br>${MSG.attention}`);
+      },
+    });
   }
 
   /** The end state: "sent", "saved" (in the outbox) or "attention" (refused, kept on the device). */
