@@ -10,6 +10,7 @@ import pytest
 
 from app.forms.publishing import publish_workbook
 from app.forms.receiving import receive_submission
+from tests.browser.conftest import sign_in_context
 from tests.scoring import meeting_workbook as mw
 
 # What the filled answers give: law 4/6 (66.67 %, pass), money 2/6 (33.33 %, fail: rate 18 scores 0),
@@ -298,6 +299,60 @@ def test_an_unanswered_scored_question_shows_no_level_and_says_how_many_remain(p
     assert "ยังไม่ได้ตอบคำถามที่มีคะแนนอีก 5 ข้อ" in status.inner_text()
     assert "5 scored questions are not answered" in status.inner_text()
     assert page.get_attribute("#fill", "data-page") == "1"  # taken to the first one (i01)
+
+
+def test_the_servers_result_takes_over_by_itself_after_an_offline_submit(live_server, launch_profile, form_version,
+                                                                         make_user):
+    """Submit with no signal: the provisional result; back online, the outbox sends it and the fill
+    page's meeting screen and done card switch to the server's result, with no reload, and say so."""
+    user = make_user("admin", username="meeting-offline")
+    ctx = launch_profile(live_server)
+    page = sign_in_context(ctx, user.username)
+    ctx.route("**/submission", lambda route: route.abort("internetdisconnected"))
+    fill(page, form_version)
+    page.click(".fill-pager .submit")
+    page.wait_for_selector(".done[data-kind=saved]")
+    page.click(".done .show-meeting")
+    meeting = page.locator("#meeting")
+    meeting.wait_for(state="visible")
+    assert meeting.get_attribute("data-source") == "provisional"
+    provisional = meeting.evaluate(SHOWN)
+    page.evaluate("window.__samePage = true")
+
+    ctx.unroute("**/submission")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the page's own trigger (sync.js)
+    page.wait_for_selector('#meeting[data-source="server"]', timeout=30_000)
+    assert page.evaluate("window.__samePage") is True  # no reload
+    server = meeting.evaluate(SHOWN)
+    assert server["provisional"] is False
+    assert {**server, "provisional": None} == {**provisional, "provisional": None}
+    note = page.inner_text("#meeting .mt-server")
+    assert "ผลจากเซิร์ฟเวอร์ (ส่งแล้ว) ตรงกับผลเบื้องต้น" in note
+    assert page.get_attribute(".done", "data-kind") == "sent"
+    assert "ส่งถึงเซิร์ฟเวอร์แล้ว" in page.inner_text(".done .done-note")
+    assert "ตรงกับผลเบื้องต้น" in page.inner_text(".done .done-score")
+
+
+def test_a_server_result_that_differs_says_what_changed(page, form_version):
+    """The difference is shown (the server's answer is altered on its way here: levels agree in
+    practice, so the altered one stands for a server whose rules changed meanwhile)."""
+    import json as _json
+
+    def altered(route):
+        response = route.fetch()
+        body = response.json()
+        body["result"]["groups"][0]["percent"] = 100
+        body["result"]["groups"][0]["passed"] = True
+        route.fulfill(response=response, body=_json.dumps(body))
+
+    page.route("**/api/v1/submissions/*/score", altered)
+    fill(page, form_version)
+    page.click(".fill-pager .submit")
+    page.wait_for_selector("#fill[data-score-loaded=true]")
+    assert "ต่างจากผลเบื้องต้น" in page.inner_text(".done .done-score")
+    assert "หลักนิติธรรม 67% → 100%" in page.inner_text(".done .done-score")
+    page.click(".done .show-meeting")
+    assert "หลักนิติธรรม 67% → 100%" in page.inner_text("#meeting .mt-server")
 
 
 def test_the_meeting_route_is_404_for_a_plain_form_or_an_unknown_record(page):
