@@ -7,10 +7,9 @@
 // node of that path (repeats). What a task reads comes from xpath.js references(); "rel:/data/g"
 // is the relevance of /data/g (required and constraint depend on it). Non-relevant nodes carry
 // `_nr`; their views are hidden, and the submission blanks them (Model.serialize).
+import { bilingual, MSG } from "./checks.js";
 import { references, XPathError } from "./xpath.js";
 
-const CONSTRAINT_DEFAULT = 'คำตอบนี้ไม่ผ่านเงื่อนไขของแบบฟอร์ม <span class="en">This answer is not allowed</span>';
-const REQUIRED_DEFAULT = 'กรุณาตอบคำถามนี้ <span class="en">This question needs an answer</span>';
 const MAX_REPEATS = 500;
 
 const parentPath = (p) => p.slice(0, p.lastIndexOf("/"));
@@ -411,17 +410,15 @@ export class Logic {
     return false;
   }
 
+  // A broken constraint is shown when the question is left, at Next or Submit (checks.js); a message
+  // already shown is updated or cleared at once, also when another answer fixed it.
   run_constraint(t) {
     for (const n of this.nodesAt(t.path)) {
       const bad = n.textContent !== "" && this.isRelevant(n) && !this.#eval(t, n, "boolean");
       const was = !!n._bad;
       n._bad = bad;
-      if (this.initialising) continue;
-      for (const v of n._views || []) {
-        if (!v.classList.contains("q")) continue;
-        if (bad) this.view.showMessage(v, this.constraintMessage(v));
-        else if (was) this.view.clearMessage(v);
-      }
+      if (this.initialising || bad === was) continue;
+      for (const v of n._views || []) if (v.classList.contains("q")) this.view.checks.recheck(v, { show: false });
     }
     return false;
   }
@@ -583,44 +580,15 @@ export class Logic {
     return true;
   }
 
-  constraintMessage(q) {
+  constraintMessage(q, langCode = "th") {
     const custom = q.querySelector(":scope > .q-constraint-msg");
-    return custom ? custom.innerHTML : CONSTRAINT_DEFAULT;
+    return custom ? custom.innerHTML : bilingual(MSG.constraint, langCode);
   }
 
-  /**
-   * Checks required-when-relevant and constraints under `scope` (an element: a page; or the whole
-   * form). Marks the questions that fail; returns them in page order. `requiredToo` false checks
-   * constraints only (page change).
-   */
+  /** Checks required-when-relevant, types and constraints under `scope` (a page; or the whole form);
+   *  marks the questions that fail and returns them in page order (checks.js). */
   validate(scope = null, requiredToo = true) {
-    const bad = [];
-    const root = scope || this.view.form;
-    for (const q of root.querySelectorAll(".q[data-path]")) {
-      const n = q._node;
-      if (!n || !n.isConnected) continue;
-      if (q.dataset.widget === "note" || q.dataset.widget === "unsupported") continue;
-      if (!this.isRelevant(n)) {
-        this.view.clearMessage(q);
-        continue;
-      }
-      const b = this.binds.get(q.dataset.path);
-      const empty = n.textContent.trim() === "";
-      const required = b && b.required && (/^true\(\)$/.test(b.required.replace(/\s/g, "")) || n._req);
-      if (requiredToo && required && empty) {
-        const custom = q.querySelector(":scope > .q-required-msg");
-        this.view.showMessage(q, custom ? custom.innerHTML : REQUIRED_DEFAULT);
-        q.dataset.problem = "required";
-        bad.push(q);
-      } else if (n._bad) {
-        this.view.showMessage(q, this.constraintMessage(q));
-        q.dataset.problem = "constraint";
-        bad.push(q);
-      } else {
-        this.view.clearMessage(q);
-      }
-    }
-    return bad;
+    return this.view.checks.validate(scope, requiredToo);
   }
 
   /** For the submission: is this element blanked (not relevant)? */

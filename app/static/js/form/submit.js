@@ -3,8 +3,6 @@
 import { escapeHtml } from "../util.js";
 
 const MSG = {
-  missing: (n) => `ยังไม่ได้ตอบคำถามที่จำเป็น ${n} ข้อ <span class="en">${n} required question${n > 1 ? "s are" : " is"} not answered</span>`,
-  broken: (n) => `มีคำตอบที่ไม่ผ่านเงื่อนไข ${n} ข้อ <span class="en">${n} answer${n > 1 ? "s are" : " is"} not allowed</span>`,
   sending: 'กำลังส่งข้อมูล… <span class="en">Sending…</span>',
   offline: 'ส่งไม่สำเร็จ: ไม่มีสัญญาณหรือเซิร์ฟเวอร์ไม่ตอบ คำตอบยังอยู่ในหน้านี้ กรุณาลองใหม่ <span class="en">Could not send: no connection or the server did not answer. The answers are still on this page; try again.</span>',
   conflict: 'รายการนี้ถูกส่งไปแล้วด้วยเนื้อหาต่างกัน ระบบเก็บไว้แยกให้ผู้ดูแลตรวจสอบ <span class="en">This record was already sent with different content; it was kept aside for review.</span>',
@@ -54,9 +52,7 @@ export class Submitter {
     const { view } = this;
     const missing = view.checkRequired();
     if (missing.length) {
-      const broken = missing.filter((q) => q.dataset.problem === "constraint").length;
-      const required = missing.length - broken;
-      view.status([required ? MSG.missing(required) : "", broken ? MSG.broken(broken) : ""].filter(Boolean).join("<br>"), "error");
+      view.checks.showBanner(missing); // names them, in the form's language and the app's (checks.js)
       view.reveal(missing[0]);
       return { ok: false, missing };
     }
