@@ -8,6 +8,7 @@ import { applyCorrection, showServerErrors } from "./correction.js";
 import { Submitter } from "./submit.js";
 import { View } from "./view.js";
 import * as xpath from "./xpath.js";
+import { DraftOffer, groupOf } from "./resume.js";
 import { installMeeting } from "../scoring/meeting.js";
 import { score } from "../scoring/score.js";
 import { scriptText } from "../util.js";
@@ -126,7 +127,11 @@ async function start() {
       view.showPage(draft.page || 0);
     }
     if (correction) showServerErrors(view, correction.errors);
-    const drafts = offline ? new offline.DraftKeeper(view, { restored: draft }) : null;
+    const drafts = offline ? new offline.DraftKeeper(view, { restored: draft, describe: () => groupOf(view) }) : null;
+    // A new record: offer the drafts of this form (and of the group once it is chosen) to continue.
+    if (offline && offline.listDrafts && !draft && !correction) {
+      new DraftOffer(view, offline, drafts).start().catch((e) => console.warn("drafts not offered", e));
+    }
     const submitter = new Submitter(view, drafts);
     const meeting = installMeeting(root, view); // "show to the group" on scored forms
     window.chumchon = { ...window.chumchon, model, view, submitter, drafts, meeting, logic: view.logic,

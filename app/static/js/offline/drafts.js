@@ -67,8 +67,10 @@ export function progressOf(view) {
 
 /** Keeps the open form saved as a draft. */
 export class DraftKeeper {
-  constructor(view, { restored = null } = {}) {
+  /** @param describe () => extra fields of the record (form/resume.js: the group it is about) */
+  constructor(view, { restored = null, describe = null } = {}) {
     this.view = view;
+    this.describe = describe;
     this.model = view.model;
     this.root = view.root;
     this.userId = currentUser();
@@ -129,6 +131,7 @@ export class DraftKeeper {
       pages: view.pages?.length || 1,
       label: labelOf(view),
       progress: progressOf(view),
+      ...(this.describe ? this.describe() : {}),
       created: this.created || now,
       updated: now,
     };
@@ -188,6 +191,15 @@ export class DraftKeeper {
     await this.saving;
     // "Fill another" (href="") then opens a new record on the latest version.
     history.replaceState(history.state, "", `/forms/${encodeURIComponent(this.root.dataset.formId)}/fill`);
+  }
+
+  /** Drops this record's draft (the officer continues another one instead): nothing more is saved. */
+  async discard() {
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.timer = null;
+    await this.saving;
+    if (this.created) await deleteDraft(this.key);
   }
 
   /** The submission could not be kept after all (finish() was early): go on saving the draft, under

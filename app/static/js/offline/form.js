@@ -1,7 +1,7 @@
 // What the fill page's runtime (static/js/form, a separate bundle) uses of the offline code. It is
 // handed over as window.chumchon.offline by app.js, which every page loads first, so IndexedDB,
 // the lock and the sync timer exist once per page (one copy of idb, one sync state).
-import { DraftKeeper, draftToRestore, draftUrl, labelOf, restoreInto } from "./drafts.js";
+import { DraftKeeper, deleteDraft, draftToRestore, draftUrl, labelOf, listDrafts, restoreInto } from "./drafts.js";
 import { add, makeRecord } from "./outbox.js";
 import { currentUser, get, keyOf, onChange } from "./store.js";
 import { sendNow } from "./sync.js";
@@ -50,4 +50,5 @@ export function watchSubmission(instanceID, { onSent = () => {}, onAttention = (
 /** True when drafts and the outbox can be used here (a signed-in user, IndexedDB present). */
 export const available = () => Boolean(currentUser()) && "indexedDB" in window;
 
-export const formApi = { available, submit, watchSubmission, DraftKeeper, draftToRestore, draftUrl, restoreInto };
+export const formApi = { available, submit, watchSubmission, DraftKeeper, draftToRestore, draftUrl, restoreInto,
+  listDrafts, deleteDraft };
