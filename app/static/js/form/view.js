@@ -5,6 +5,7 @@ import { Logic } from "./logic.js";
 import { isoDateTime } from "./model.js";
 import { geopoint } from "./widgets/geopoint.js";
 import { image } from "./widgets/image.js";
+import { Picker } from "./widgets/picker.js";
 
 const WIDGETS = { geopoint, image };
 const NUMBER_WIDGETS = new Set(["integer", "decimal"]);
@@ -109,7 +110,10 @@ export class View {
     (q._node._views ||= []).push(q);
     const widget = WIDGETS[q.dataset.widget];
     if (widget) widget.init(q, this);
+    // Long choice lists (a district's groups) get the type-ahead picker (widgets/picker.js).
+    if (q.dataset.widget === "select_one" && !q.classList.contains("q-minimal")) q._picker = new Picker(q, this);
     this.show(q);
+    q._picker?.refresh();
   }
 
   /** Puts the model's value into the question's inputs. */
@@ -129,6 +133,7 @@ export class View {
     }
     const out = q.querySelector(".range-out");
     if (out) out.textContent = value || "—";
+    if (q._picker?.active) q._picker.apply();
   }
 
   /** The value the question's inputs hold, in the instance's format. */
@@ -427,6 +432,7 @@ export class View {
       box.append(el); // in the list's order
     }
     this.show(q);
+    q._picker?.refresh();
   }
 
   // ---- messages and the required check -----------------------------------------------------
