@@ -150,7 +150,7 @@ def resize(page, meeting, size) -> None:
 def test_show_to_the_group_before_and_after_sending(page, form_version, previous):
     fill(page, form_version)
     button = page.locator(".fill-pager .show-meeting")
-    assert button.is_visible()
+    button.wait_for()  # on the last page, with Submit (its bundle loads when the page is reached)
     button.click()
     meeting = page.locator("#meeting")
     meeting.wait_for(state="visible")
@@ -291,8 +291,9 @@ def test_an_unanswered_scored_question_shows_no_level_and_says_how_many_remain(p
     page.goto(f"/forms/{form_version.form.form_id}/fill")
     page.wait_for_selector("#fill[data-ready=true]")
     page.check('.q[data-path$="/group"] input[value="g1"]')
-    while page.locator(".fill-pager .page-next").is_visible():
-        page.click(".page-next")
+    page.fill('.q[data-path$="/assessed_on"] input', "2024-03-10")
+    # Next would stop at the first empty required indicator: go to the last page directly.
+    page.evaluate("window.chumchon.view.showPage(window.chumchon.view.pages.length - 1)")
     page.click(".fill-pager .show-meeting")
     assert page.locator("#meeting").count() == 0 or page.locator("#meeting").is_hidden()
     status = page.locator(".fill-status")

@@ -124,6 +124,7 @@ export class Checks {
 
   /** Marks every problem under `scope` (a page, or the form); returns the questions in order. */
   validate(scope = null, required = true) {
+    if (!scope) this.view.logic?.settle();
     const bad = [];
     for (const q of (scope || this.view.form).querySelectorAll(".q[data-path]")) {
       const p = this.problemOf(q, { required });

@@ -233,7 +233,7 @@ export class Logic {
   /** The first full evaluation: first-load actions, then every task in rank order. An instance that
    *  was loaded (a draft, a record being corrected: view.loaded) is not new: ODK fires
    *  odk-instance-first-load only for a new record, so its dynamic defaults (today() …) stay as saved. */
-  start() {
+  start(page = null) {
     const t0 = performance.now();
     this.build();
     this.initialising = true;
@@ -247,19 +247,88 @@ export class Logic {
         }
       }
       this.#refreshOutputIndex();
+      // With `page`, only what that page shows or depends on is evaluated now; the rest waits for
+      // settle() (the next idle moment, or the first thing that needs it): the first page is
+      // usable sooner, and correct (benchmarks/page_weight.py, form_logic.py).
+      const first = page ? this.#closure(page) : null;
       const q = new Queue();
-      for (const t of this.tasks) if (t.kind !== "action") q.push(t);
+      for (const t of this.tasks) if (t.kind !== "action" && (!first || first.has(t))) q.push(t);
       this.#drain(q);
+      this.deferred = first ? this.tasks.filter((t) => t.kind !== "action" && !first.has(t)) : null;
     } finally {
       this.busy = false;
       this.initialising = false;
     }
     this.timing.first = performance.now() - t0;
+    this.timing.deferred = this.deferred ? this.deferred.length : 0;
+  }
+
+  /** The rest of the first evaluation (what the first page did not need), once; every entry point
+   *  that reads or changes the form's state calls it first. */
+  settle() {
+    const rest = this.deferred;
+    if (!rest) return;
+    this.deferred = null;
+    const t0 = performance.now();
+    const wasBusy = this.busy;
+    this.initialising = true;
+    this.busy = true;
+    try {
+      const q = new Queue();
+      for (const t of rest) q.push(t);
+      this.#drain(q);
+    } finally {
+      this.busy = wasBusy;
+      this.initialising = false;
+    }
+    this.timing.settle = performance.now() - t0;
+  }
+
+  // The tasks a page needs at start: those of its questions, groups and outputs (and of their
+  // ancestors), every repeat count, and, transitively, whatever writes what they read. null when a
+  // task reads anything ("*"): then everything is evaluated at once.
+  #closure(pageEl) {
+    const paths = new Set();
+    for (const el of [pageEl, ...pageEl.querySelectorAll("[data-path]")]) {
+      if (el.dataset?.path) [el.dataset.path, ...ancestorsOf(el.dataset.path)].forEach((p) => paths.add(p));
+    }
+    for (let a = pageEl.parentElement; a; a = a.parentElement) if (a.dataset?.path) paths.add(a.dataset.path);
+    const outs = new Set(pageEl.querySelectorAll(".out[data-ref]"));
+    const exact = new Map();
+    const under = new Map();
+    for (const t of this.tasks) {
+      if (!t.writes || t.kind === "action") continue;
+      if (!exact.has(t.writes)) exact.set(t.writes, []);
+      exact.get(t.writes).push(t);
+      for (const a of [t.writes, ...ancestorsOf(t.writes)]) {
+        if (!under.has(a)) under.set(a, []);
+        under.get(a).push(t);
+      }
+    }
+    const need = new Set();
+    const todo = [];
+    const add = (t) => { if (!need.has(t)) { need.add(t); todo.push(t); } };
+    for (const t of this.tasks) {
+      if (t.kind === "action") continue;
+      if (t.kind === "count" || (t.kind === "output" ? (this.outputIndex?.get(t.key) || []).some((el) => outs.has(el))
+        : paths.has(t.path))) add(t);
+    }
+    while (todo.length) {
+      const t = todo.pop();
+      for (const r of t.reads) {
+        if (r === "*") return null;
+        if (r === "@now") continue;
+        (under.get(r) || []).forEach(add);
+        if (!r.startsWith("rel:")) for (const a of ancestorsOf(r)) (exact.get(a) || []).forEach(add);
+      }
+    }
+    return need;
   }
 
   /** A value changed (the user answered): re-run what depends on it. */
   changed(node) {
     if (this.busy) return;
+    this.settle();
     this.busy = true;
     try {
       const q = new Queue();
@@ -273,6 +342,7 @@ export class Logic {
 
   /** A repeat instance was added (after its view is bound) or removed. */
   repeatChanged(path, node, added) {
+    this.settle();
     this.nodeCache.clear();
     const wasBusy = this.busy;
     this.busy = true;
@@ -523,6 +593,7 @@ export class Logic {
 
   /** The language switched: choice lists built here and outputs showing labels follow it. */
   languageChanged() {
+    this.settle();
     const wasBusy = this.busy;
     this.busy = true;
     try {

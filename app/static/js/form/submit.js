@@ -127,6 +127,7 @@ export class Submitter {
     const instanceID = this.view.model.instanceID;
     offline.watchSubmission?.(instanceID, {
       onSent: () => {
+        root.dataset.accepted = "true"; // for a meeting screen loaded after this (form/index.js)
         this.done("", "sent", MSG.sentLater);
         root.dispatchEvent(new CustomEvent("chumchon:accepted", { detail: { instanceID } }));
       },

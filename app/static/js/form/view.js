@@ -63,13 +63,10 @@ export class View {
     this.pager.querySelector(".page-next").addEventListener("click", () => this.next());
     this.form.classList.add("paged");
     this.pager.hidden = false;
-    if (this.logic) {
-      this.logic.start();
-      this.logic.refreshOutputs();
-    } else {
-      this.refreshOutputs();
-    }
-    this.showPage(0);
+    const first = Math.max(0, Math.min(this.startPage || 0, this.pages.length - 1));
+    if (this.logic) this.logic.start(this.pages[first] || null); // the rest of the logic settles later
+    else this.refreshOutputs();
+    this.showPage(first, 0, false);
   }
 
   /** Next page, unless an answer on this one is missing or wrong: then the page stays and says which. */
@@ -330,7 +327,8 @@ export class View {
   }
 
   /** Shows page `index`; with `dir` (+1 / -1) pages with nothing relevant are skipped that way. */
-  showPage(index, dir = 0) {
+  showPage(index, dir = 0, settle = true) {
+    if (settle) this.logic?.settle(); // the logic of other pages, before one is shown
     const total = this.pages.length;
     index = Math.max(0, Math.min(index, total - 1));
     if (dir) {

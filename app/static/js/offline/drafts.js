@@ -95,7 +95,8 @@ export class DraftKeeper {
   }
 
   schedule() {
-    if (this.finished || !this.userId) return;
+    // The logic settling the rest of its first evaluation (form/logic.js settle()) is no answer.
+    if (this.finished || !this.userId || this.view.logic?.initialising) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.save(), SAVE_DELAY_MS);
   }

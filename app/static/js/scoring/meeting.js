@@ -8,8 +8,9 @@
 // - MeetingScreen: on the fill page, the JavaScript twin's result marked provisional, shown only once
 //   every scored question is answered; the server's result takes over by itself as soon as the
 //   submission is accepted (sent at once, or later from the outbox), saying so and what changed.
+//   It is this bundle (dist/meeting.js, the server page's too), loaded by the fill page only when the
+//   officer reaches the last page or submits (form/index.js), with the twin's score() handed over.
 // No inline styles: colours and widths are SVG attributes.
-import { score } from "./score.js";
 import { beDate, escapeHtml as esc, escapeKeep as keep, fiscalYear, whole } from "../util.js";
 
 const TH = /\(th\)|thai|ไทย/i;
@@ -346,10 +347,11 @@ export function differences(provisional, server) {
  * JSON: {spec, group_path, date_path, name_path, group_choices: {name: {th, en}}, score_url, title}.
  */
 export class MeetingScreen {
-  constructor(root, view, scoring) {
+  constructor(root, view, scoring, score) {
     this.root = root;
     this.view = view;
     this.scoring = scoring;
+    this.score = score; // static/js/scoring/score.js, in the fill page's bundle
     this.server = null; // the server's payload once the submission is received
     this.shownProvisional = null; // the provisional payload at the submit, for the comparison
     this.el = null;
@@ -366,6 +368,9 @@ export class MeetingScreen {
     }).observe(root, { attributes: true, attributeFilter: ["data-state"] });
     // An outbox item of this page accepted later (form/submit.js): the server's result takes over.
     root.addEventListener("chumchon:accepted", () => this.received(true));
+    // Loaded after the submit (or its acceptance) already happened: catch up.
+    if (root.dataset.accepted === "true") this.received(true);
+    else if (root.dataset.state === "done") this.received();
   }
 
   /** The provisional payload computed in the browser (same shape as the JSON route's). */
@@ -383,7 +388,7 @@ export class MeetingScreen {
     return {
       instance_id: model.instanceID, group_ref: ref || null, group_label: label, assessed_on: iso,
       round_year: Number(iso.slice(0, 4)) + 543, needs_correction: false,
-      result: score(spec, answersOf(this.view, spec)), previous: null, changes: {},
+      result: this.score(spec, answersOf(this.view, spec)), previous: null, changes: {},
     };
   }
 
@@ -512,11 +517,11 @@ export class MeetingScreen {
 }
 
 /** Sets up the fill page's meeting screen when the form is scored (#form-scoring present). */
-export function installMeeting(root, view) {
+export function installMeeting(root, view, score) {
   const el = document.getElementById("form-scoring");
   if (!el || !root) return null;
   try {
-    return new MeetingScreen(root, view, JSON.parse(el.dataset.json));
+    return new MeetingScreen(root, view, JSON.parse(el.dataset.json), score);
   } catch (e) {
     console.warn("meeting screen unavailable", e);
     return null;

@@ -1,8 +1,12 @@
-// Entry of the server-rendered meeting page (/submissions/<id>/meeting): meeting-mode layout (screens
-// and step buttons), print and full-screen buttons.
+// dist/meeting.js: the meeting screen. On the server-rendered meeting page (/submissions/<id>/meeting)
+// it lays the screen out in meeting mode (screens and step buttons) and wires print and full screen;
+// the fill page imports the same bundle when the officer reaches the last page (form/index.js) and
+// uses installMeeting().
 import { layoutMeeting, wireLayout, wireTools } from "./meeting.js";
 
-const el = document.getElementById("meeting");
+export { installMeeting } from "./meeting.js";
+
+const el = document.querySelector('#meeting[data-source="server"]');
 if (el) {
   wireTools(el);
   wireLayout(el);
