@@ -20,15 +20,25 @@ const noNodeForge = {
     build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = null;", loader: "js" }));
   },
 };
-// Sarabun, cut to what the pages write: the Thai block and ASCII with the punctuation we use
-// (« » · – — ‘ ’ “ ” • … ‹ › − ×). The CSS (`@import "sarabun:fonts.css"` in app.css) is written here
-// with the same ranges as unicode-range, so other characters (accented letters) come from the
-// system font. Saves ~11 KB of the fill page's first load (benchmarks/page_weight.py).
+// Sarabun, cut to what the pages write: the Thai block, ASCII and the punctuation we use
+// (« » · – — ‘ ’ “ ” • … ‹ › − ×), in three faces per weight: Thai, digits and punctuation ("mark"),
+// Latin letters. The CSS (`@import "sarabun:fonts.css"` in app.css) is written here with the same
+// ranges as unicode-range, so a browser fetches a face only when a page shows one of its characters
+// in that weight (Thai labels in bold with "(บาท)" or "1." need no bold Latin letters), and other
+// characters (accented letters) come from the system font. benchmarks/page_weight.py: first load.
 const SARABUN_RANGES = {
   thai: [[0x0e01, 0x0e5b], [0x200c, 0x200d], [0x25cc, 0x25cc]],
-  latin: [[0x20, 0x7e], [0xa0, 0xa0], [0xab, 0xab], [0xb7, 0xb7], [0xbb, 0xbb], [0xd7, 0xd7], [0x2013, 0x2014],
-    [0x2018, 0x201d], [0x2022, 0x2022], [0x2026, 0x2026], [0x2039, 0x203a], [0x2212, 0x2212]],
+  mark: [[0x20, 0x40], [0x5b, 0x60], [0x7b, 0x7e], [0xa0, 0xa0], [0xab, 0xab], [0xb7, 0xb7], [0xbb, 0xbb],
+    [0xd7, 0xd7], [0x2013, 0x2014], [0x2018, 0x201d], [0x2022, 0x2022], [0x2026, 0x2026], [0x2039, 0x203a],
+    [0x2212, 0x2212]],
+  letters: [[0x41, 0x5a], [0x61, 0x7a]],
 };
+// In bold, only digits and % have a face of their own: other punctuation in a bold Thai label
+// ("(บาท)") is the regular face made bold by the browser, so a form's first page needs no second
+// punctuation file (benchmarks/page_weight.py, first load <= 100 KB).
+const BOLD_MARK = [[0x25, 0x25], [0x30, 0x39]];
+const SOURCE_SUBSET = { thai: "thai", mark: "latin", letters: "latin" }; // @fontsource/sarabun's files
+const rangesOf = (subset, weight) => (subset === "mark" && weight === "700" ? BOLD_MARK : SARABUN_RANGES[subset]);
 const hexRange = ([a, b]) => (a === b ? `U+${a.toString(16).toUpperCase()}` : `U+${a.toString(16).toUpperCase()}-${b.toString(16).toUpperCase()}`);
 const sarabun = {
   name: "sarabun-subset",
@@ -36,15 +46,15 @@ const sarabun = {
     build.onResolve({ filter: /^sarabun:/ }, (args) => ({ path: args.path.slice("sarabun:".length), namespace: "sarabun" }));
     build.onLoad({ filter: /^fonts\.css$/, namespace: "sarabun" }, () => ({
       loader: "css",
-      contents: Object.entries(SARABUN_RANGES).flatMap(([subset, ranges]) => ["400", "700"].map((weight) =>
+      contents: Object.keys(SARABUN_RANGES).flatMap((subset) => ["400", "700"].map((weight) =>
         `@font-face { font-family: "Sarabun"; font-style: normal; font-display: swap; font-weight: ${weight}; ` +
         `src: url("sarabun:sarabun-${subset}-${weight}-normal.woff2") format("woff2"); ` +
-        `unicode-range: ${ranges.map(hexRange).join(", ")}; }`)).join("\n"),
+        `unicode-range: ${rangesOf(subset, weight).map(hexRange).join(", ")}; }`)).join("\n"),
     }));
     build.onLoad({ filter: /\.woff2$/, namespace: "sarabun" }, async (args) => {
-      const subset = args.path.split("-")[1];
-      const text = SARABUN_RANGES[subset].flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => String.fromCodePoint(a + i))).join("");
-      const font = readFileSync(`node_modules/@fontsource/sarabun/files/${args.path}`);
+      const [, subset, weight] = args.path.split("-");
+      const text = rangesOf(subset, weight).flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => String.fromCodePoint(a + i))).join("");
+      const font = readFileSync(`node_modules/@fontsource/sarabun/files/sarabun-${SOURCE_SUBSET[subset]}-${weight}-normal.woff2`);
       return { contents: await subsetFont(font, text, { targetFormat: "woff2" }), loader: "file" };
     });
   },

@@ -148,7 +148,8 @@ def main() -> None:
             page.wait_for_selector("#fill[data-settled=true]", timeout=120_000)
             loads.append(page.evaluate("""() => {
                 const nav = performance.getEntriesByType('navigation')[0];
-                return {settle: 0, ...window.chumchon.timing, tasks: window.chumchon.logic.tasks.length,
+                return {...window.chumchon.timing, settle: window.chumchon.logic.timing.settle || 0,
+                        tasks: window.chumchon.logic.tasks.length,
                         response: nav.responseEnd, dom: nav.domInteractive, painted: window.__painted};
             }"""))
         sync_ms, frame_ms = page.evaluate("""async (n) => {

@@ -217,11 +217,8 @@ def fill_scoring_json(version: FormVersion) -> str | None:
         node = definition_of(version).node(group_path)
         for choice in (node.choices or []) if node is not None else []:
             choices[choice.name] = texts(choice.label)
-        if node is not None and not node.choices and node.itemset is not None:
-            # The registry's groups.csv (per signed-in user): the names the server's screen will show.
-            from app.registry.media import groups_for
-
-            choices.update({grp.code: {"th": grp.name, "en": ""} for grp in groups_for(g.get("user"))})
+        # A group chosen from a list (the registry's groups.csv): its name is the option's label in the
+        # page (static/js/scoring/meeting.js asks the form's logic), not a second copy of the list here.
     name_path = next((n.path for n in definition_of(version).nodes()
                       if n.kind == "field" and n.name == "group_name"), None)
     return json.dumps({

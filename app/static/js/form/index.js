@@ -9,11 +9,9 @@ import { Submitter } from "./submit.js";
 import { View } from "./view.js";
 import * as xpath from "./xpath.js";
 import { DraftOffer, groupOf } from "./resume.js";
-import { score } from "../scoring/score.js";
 import { scriptText } from "../util.js";
 
-// scoring.score: the JavaScript twin of app/scoring (tests/browser/test_scoring_twin.py).
-window.chumchon = { ...(window.chumchon || {}), xpath, scoring: { score } };
+window.chumchon = { ...(window.chumchon || {}), xpath };
 
 const XML_NAME = /^[A-Za-z_][\w.-]*$/;
 
@@ -61,15 +59,15 @@ export function csvInstance(text) {
 
 /**
  * "Show to the group" on scored forms: the meeting screen's bundle (dist/meeting.js, precached by the
- * service worker) is loaded only when the officer reaches the last page or submits, so opening a
- * form does not wait for it; the JavaScript twin's score() is handed to it from this bundle.
+ * service worker, with the scoring twin score.js) is loaded only when the officer reaches the last
+ * page or submits, so opening a form does not wait for it.
  */
 function installMeeting(root, view) {
   const el = document.getElementById("form-scoring");
   if (!el || !el.dataset.module) return null;
   let loading = null;
   const load = () => (loading ||= import(el.dataset.module)
-    .then((m) => { window.chumchon.meeting = m.installMeeting(root, view, score); return window.chumchon.meeting; })
+    .then((m) => { window.chumchon.meeting = m.installMeeting(root, view); return window.chumchon.meeting; })
     .catch((e) => { console.warn("meeting screen unavailable", e); loading = null; return null; }));
   const submit = root.querySelector(".fill-pager .submit");
   const watch = (target, attr, when) => new MutationObserver(() => { if (when()) load(); })

@@ -2,7 +2,7 @@
 // offers to continue the latest ones or start new; choosing a group that has a draft offers to
 // continue that group's latest draft. The group is the form's group question (the scored form's
 // group_path, else a question named group or group_id), kept in each draft as `group`/`groupLabel`.
-import { beDateTime, escapeHtml as esc, escapeKeep as keep } from "../util.js";
+import { beDateTime, escapeHtml as esc } from "../util.js";
 
 const SHOWN = 3;
 
@@ -33,7 +33,7 @@ function draftLine(d, url) {
   const who = d.groupLabel || d.label || "";
   return `<li class="draft-offer-item" data-instance-id="${esc(d.instanceID)}">` +
     `<a class="btn draft-continue" href="${esc(url(d))}">ทำต่อ <span class="en">Continue</span></a> ` +
-    `<span class="draft-offer-what">${who ? `<strong>${keep(who)}</strong> · ` : ""}แก้ไขล่าสุด ${esc(beDateTime(d.updated))}` +
+    `<span class="draft-offer-what">${who ? `<strong>${esc(who)}</strong> · ` : ""}แก้ไขล่าสุด ${esc(beDateTime(d.updated))}` +
     ` · ตอบแล้ว ${esc(d.progress ?? 0)}% <span class="en">last edited, ${esc(d.progress ?? 0)} % answered</span></span></li>`;
 }
 

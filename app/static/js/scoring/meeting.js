@@ -8,9 +8,10 @@
 // - MeetingScreen: on the fill page, the JavaScript twin's result marked provisional, shown only once
 //   every scored question is answered; the server's result takes over by itself as soon as the
 //   submission is accepted (sent at once, or later from the outbox), saying so and what changed.
-//   It is this bundle (dist/meeting.js, the server page's too), loaded by the fill page only when the
-//   officer reaches the last page or submits (form/index.js), with the twin's score() handed over.
+//   It is this bundle (dist/meeting.js, the server page's too, with the scoring twin score.js),
+//   loaded by the fill page only when the officer reaches the last page or submits (form/index.js).
 // No inline styles: colours and widths are SVG attributes.
+import { score } from "./score.js";
 import { beDate, escapeHtml as esc, escapeKeep as keep, fiscalYear, whole } from "../util.js";
 
 const TH = /\(th\)|thai|ไทย/i;
@@ -347,11 +348,10 @@ export function differences(provisional, server) {
  * JSON: {spec, group_path, date_path, name_path, group_choices: {name: {th, en}}, score_url, title}.
  */
 export class MeetingScreen {
-  constructor(root, view, scoring, score) {
+  constructor(root, view, scoring) {
     this.root = root;
     this.view = view;
     this.scoring = scoring;
-    this.score = score; // static/js/scoring/score.js, in the fill page's bundle
     this.server = null; // the server's payload once the submission is received
     this.shownProvisional = null; // the provisional payload at the submit, for the comparison
     this.el = null;
@@ -383,12 +383,13 @@ export class MeetingScreen {
     const iso = /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : todayIso();
     // The order of app/scoring/views.py group_label(): choice label, group_name answer, id, title.
     const named = value(this.scoring.name_path);
-    const label = (ref && choices && choices[ref]) || (named ? { th: named, en: "" } : null) ||
-      { th: ref || this.scoring.title || "", en: "" };
+    const listed = ref && groupPath ? this.view.logic?.choiceLabel(groupPath, ref) : null; // groups.csv's label
+    const label = (ref && choices && choices[ref]) || (listed && listed !== ref ? { th: listed, en: "" } : null) ||
+      (named ? { th: named, en: "" } : null) || { th: ref || this.scoring.title || "", en: "" };
     return {
       instance_id: model.instanceID, group_ref: ref || null, group_label: label, assessed_on: iso,
       round_year: Number(iso.slice(0, 4)) + 543, needs_correction: false,
-      result: this.score(spec, answersOf(this.view, spec)), previous: null, changes: {},
+      result: score(spec, answersOf(this.view, spec)), previous: null, changes: {},
     };
   }
 
@@ -517,11 +518,11 @@ export class MeetingScreen {
 }
 
 /** Sets up the fill page's meeting screen when the form is scored (#form-scoring present). */
-export function installMeeting(root, view, score) {
+export function installMeeting(root, view) {
   const el = document.getElementById("form-scoring");
   if (!el || !root) return null;
   try {
-    return new MeetingScreen(root, view, JSON.parse(el.dataset.json), score);
+    return new MeetingScreen(root, view, JSON.parse(el.dataset.json));
   } catch (e) {
     console.warn("meeting screen unavailable", e);
     return null;

@@ -8,7 +8,7 @@
 // The options stay the radio inputs the view binds (view.setChoices builds them from the choice
 // list or the CSV instance); this only orders, filters and annotates them. The extra columns come
 // from the registry's groups.csv (app/registry/media.py): village_label, assessed, assigned, recent.
-import { beDate, escapeHtml as esc, escapeKeep as keep } from "../../util.js";
+import { beDate, escapeHtml as esc } from "../../util.js";
 
 export const PICK_FROM = 12;
 const SHOW_AT_ONCE = 50; // matches listed before "type to narrow"
@@ -120,7 +120,7 @@ export class Picker {
       c._recent = row.recent || "";
       let meta = c.querySelector(".choice-meta");
       const parts = [];
-      if (row.village_label) parts.push(`<span class="picker-village">${keep(row.village_label)}</span>`);
+      if (row.village_label) parts.push(`<span class="picker-village">${esc(row.village_label)}</span>`);
       if (input.value !== label) parts.push(`<span class="picker-code">${esc(input.value)}</span>`);
       if (row.assessed) {
         parts.push(`<span class="picker-done">ประเมินแล้ว ${esc(beDate(row.assessed))} <span class="en">assessed this round</span></span>`);
