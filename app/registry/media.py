@@ -9,7 +9,9 @@ fill page's media route, the OpenRosa manifest and media download):
   ODK Collect ignores): village_label (the village's Thai name, searched by the picker), assessed
   (the latest assessment date in the current round, the Thai fiscal year of app/periods.py, blank
   when none), assigned ("1" when the signed-in officer is assigned to the group at /assignments),
-  recent (the latest assessment date this user sent about the group, this round or the last). Rows in
+  recent (the latest assessment date this user sent about the group, this round or the last);
+  last_assessed, last_percent, last_level (the group's latest assessment: date, percent, level name),
+  for the offline meeting screen's "last time" line. Rows in
   natural order of the name (กลุ่ม 2 before กลุ่ม 10), as the picker and ODK Collect show them.
   Scope: an officer or district office sees its
   district's groups, a province account its province's, an admin all. So the assessment's group
@@ -41,7 +43,8 @@ from app.auth.scope import district_codes
 from app.models import District, Group, GroupStatus, User, Village
 
 REGISTRY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "groups.csv": ("name", "label", "kind", "district", "village", "village_label", "assessed", "assigned", "recent"),
+    "groups.csv": ("name", "label", "kind", "district", "village", "village_label", "assessed", "assigned", "recent",
+                   "last_assessed", "last_percent", "last_level"),
     "villages.csv": ("name", "label", "level", "district", "tambon"),
 }
 _PULLDATA = re.compile(r"pulldata\(\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
@@ -135,6 +138,11 @@ def _picker_columns(user: User | None, groups: list[Group]) -> dict[str, dict[st
         Score.assessed_on <= end).group_by(Score.group_ref)
     for code, day in db.session.execute(assessed):
         out[code]["assessed"] = day.isoformat()
+    latest = select(Score.group_ref, Score.assessed_on, Score.percent, Score.level_name).where(
+        Score.group_ref.in_(codes), Score.is_current.is_(True)).order_by(Score.assessed_on, Score.submission_id)
+    for code, day, percent, level in db.session.execute(latest):  # the last row of a group wins
+        out[code].update(last_assessed=day.isoformat(), last_percent="" if percent is None else f"{percent:g}",
+                         last_level=level or "")
     if user is not None:
         mine = select(OfficerAssignment.group_id).where(OfficerAssignment.user_id == user.id)
         assigned = set(db.session.scalars(select(Group.code).where(Group.id.in_(mine))))
@@ -153,7 +161,7 @@ def groups_csv(user: User | None) -> bytes:
     groups = sorted(groups_for(user), key=lambda g: (natural_key(g.name), g.code))
     extra = _picker_columns(user, groups)
     rows = [(g.code, g.name, g.kind, g.district_code or "", g.village_code or "",
-             *(extra[g.code].get(col, "") for col in ("village_label", "assessed", "assigned", "recent")))
+             *(extra[g.code].get(col, "") for col in REGISTRY_COLUMNS["groups.csv"][5:]))
             for g in groups]
     return _csv(REGISTRY_COLUMNS["groups.csv"], rows)
 

@@ -241,6 +241,17 @@ def test_the_bundled_assessment_works_offline_provisionally(live_server, launch_
     spec, result = expected(bundled, WEAK_HEADER, WEAK)
     assert result.level["name"] == spec["levels"][-1]["name"]  # the lowest level, every principle advised
 
+    # The group's assessment of an earlier round: the offline screen shows it as "last time" from the
+    # registry list in the page (groups.csv last_assessed, last_percent, last_level).
+    from app.forms.receiving import receive_submission
+
+    earlier = (date.today() - timedelta(days=200)).isoformat()
+    values = {**HEADER, **MIXED, "group": GROUP, "assessed_on": earlier}
+    xml = instance_xml(bundled.xform, definition_of(bundled), values, "uuid:earlier-round")
+    assert receive_submission(xml, {}, officer.username, sender=officer).status == 201
+    before = db.session.scalar(select(Score).join(Submission, Score.submission_id == Submission.id)
+                               .where(Submission.instance_id == "uuid:earlier-round"))
+
     ctx = launch_profile(live_server)  # 800x1280, service workers blocked so the route sees /submission
     page = sign_in_context(ctx, officer.username)
     ctx.route("**/submission", lambda route: route.abort("internetdisconnected"))
@@ -258,24 +269,31 @@ def test_the_bundled_assessment_works_offline_provisionally(live_server, launch_
     assert provisional["provisional"] is True
     assert page.locator(".mt-provisional").inner_text().startswith("ผลเบื้องต้น ยังไม่ได้ส่ง")
     check_screen(provisional, spec, result)
+    from app.scoring.views import whole
+    from app.templating import be_date
+
+    last_level = level_label(spec, before.level_name)
+    assert provisional["previous"].startswith(
+        f"ครั้งก่อน last time {be_date(date.fromisoformat(earlier))}: {last_level} {whole(before.percent)}%")
     db.session.remove()
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1  # only the earlier round
 
     # Reachable again: the outbox sends by itself when the app is opened.
     ctx.unroute("**/submission")
     page.goto("/forms")
     for _ in range(80):  # page.wait_for_timeout, not time.sleep: Playwright serves the page meanwhile
         db.session.remove()
-        if db.session.scalar(select(func.count()).select_from(Submission)):
+        if db.session.scalar(select(func.count()).select_from(Submission)) == 2:
             break
         page.wait_for_timeout(250)
-    assert db.session.scalar(select(Submission.instance_id)) == instance_id
+    assert db.session.scalar(select(Submission.instance_id).order_by(Submission.id.desc()).limit(1)) == instance_id
     page.wait_for_function("document.querySelector('[data-offline-badge]').dataset.count === '0'")
 
     page.goto(f"/submissions/{instance_id}/meeting")
     server = page.locator("#meeting").evaluate(SHOWN)
     assert server["provisional"] is False
-    assert {**server, "provisional": None} == {**provisional, "provisional": None}
+    # The same result and the same "last time" line; the server adds each principle's change.
+    assert {**server, "provisional": None, "changes": None} == {**provisional, "provisional": None, "changes": None}
 
 
 @pytest.mark.parametrize("form_id", ["sg_assessment_21", "hh_mapping", "group_registration"])

@@ -54,6 +54,10 @@ def test_groups_csv_carries_what_the_picker_shows(app, make_user):
     assert by["SG-C"]["assessed"] == ""  # assessed last round only
     assert (by["SG-B"]["assigned"], by["SG-A"]["assigned"]) == ("1", "")
     assert by["SG-A"]["recent"] == today.isoformat() and by["SG-C"]["recent"] == ""
+    # The group's last assessment, for the offline meeting screen's "last time" line.
+    assert (by["SG-A"]["last_assessed"], by["SG-A"]["last_level"]) == (today.isoformat(), "good")
+    assert by["SG-A"]["last_percent"] == "92.86"  # 13 of 14 (the default answers of mw.xml)
+    assert by["SG-C"]["last_assessed"] == last_round.isoformat() and by["SG-B"]["last_assessed"] == ""
     theirs = {r["name"]: r for r in rows(other)}
     assert theirs["SG-B"]["assigned"] == "" and theirs["SG-A"]["recent"] == ""
     assert theirs["SG-C"]["recent"] == last_round.isoformat()

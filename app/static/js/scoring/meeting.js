@@ -389,8 +389,24 @@ export class MeetingScreen {
     return {
       instance_id: model.instanceID, group_ref: ref || null, group_label: label, assessed_on: iso,
       round_year: Number(iso.slice(0, 4)) + 543, needs_correction: false,
-      result: score(spec, answersOf(this.view, spec)), previous: null, changes: {},
+      result: score(spec, answersOf(this.view, spec)), previous: this.#previous(groupPath, ref, iso), changes: {},
     };
+  }
+
+  // The group's last assessment, from the registry's groups.csv in the page (app/registry/media.py:
+  // last_assessed, last_percent, last_level), so the offline screen shows "last time" with its date.
+  #previous(groupPath, ref, iso) {
+    const { logic, model } = this.view;
+    const itemset = ref && groupPath ? logic?.binds.get(groupPath)?.itemset : null;
+    const root = itemset?.instance ? model.doc.querySelector(`instance[id="${CSS.escape(itemset.instance)}"] > *`) : null;
+    const key = itemset?.value || "name";
+    const item = root ? Array.from(root.children).find((i) => i.querySelector(`:scope > ${key}`)?.textContent === ref) : null;
+    const col = (name) => item?.querySelector(`:scope > ${name}`)?.textContent || "";
+    const day = col("last_assessed");
+    if (!day || day > iso) return null;
+    const level = (this.scoring.spec.levels || []).find((l) => l.name === col("last_level"));
+    return { assessed_on: day, percent: col("last_percent") === "" ? null : Number(col("last_percent")),
+      level_name: col("last_level") || null, level_label: level ? texts(level.label) : null };
   }
 
   #element() {
