@@ -13,6 +13,7 @@ the run and the figures are not to be trusted (the benchmark says so).
     from calibration import Calibration
     cal = Calibration(page, cdp)            # times the loop unthrottled
     rate = cal.rate("auto")                 # or a fixed multiplier: cal.rate(4)
+    cal.recalibrate("auto")                 # before each measured visit: the same tablet under any load
     ...measure...
     print(cal.report())                     # loop times, rate, and whether the load held steady
 """
@@ -58,6 +59,7 @@ class Calibration:
         self.before = self.loop_ms()
         self.python = python_loop_ms()
         self.applied = 1.0
+        self.rates: list[float] = []  # per visit, when recalibrated
         self.after: float | None = None
         self.throttled: float | None = None
 
@@ -76,6 +78,19 @@ class Calibration:
         self.throttled = self.loop_ms()
         return rate
 
+    def recalibrate(self, wanted: str | float) -> float:
+        """Before each measured visit: with "auto", times the loop once more, unthrottled, and sets the
+        rate for the machine's speed now, so a change of load between visits (other work on a shared
+        machine) does not change the emulated tablet. A fixed multiplier stays as it is."""
+        if wanted != "auto":
+            return self.applied
+        self.cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        loop = self.page.evaluate(LOOP)[0]
+        self.applied = max(1.0, TABLET_LOOP_MS / loop)
+        self.cdp.send("Emulation.setCPUThrottlingRate", {"rate": self.applied})
+        self.rates.append(self.applied)
+        return self.applied
+
     def finish(self) -> None:
         """Times the loop again, unthrottled, then puts the throttling back."""
         self.cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
@@ -93,6 +108,9 @@ class Calibration:
                 f" (unthrottled; the 2-core development container: ~100 ms quiet), Python loop {self.python:.0f} ms;"
                 f" CPU throttled {self.applied:.2f}x, so the loop took {self.throttled:.0f} ms"
                 f" (the emulated tablet: {TABLET_LOOP_MS:.0f} ms)")
+        if self.rates:
+            line += (f"\n  recalibrated before each measured visit: CPU throttled {min(self.rates):.2f}x to"
+                     f" {max(self.rates):.2f}x as the machine's load changed")
         if not self.steady:
             line += "\n  WARNING: the machine's load changed during the run (loop before/after differ > 25 %): rerun when quiet"
         return line

@@ -141,6 +141,7 @@ def main() -> None:
         throttle = cal.rate(args.cpu)
         loads = []
         for _ in range(args.loads):
+            cal.recalibrate(args.cpu)
             page.goto(base + fill)
             page.wait_for_selector("#fill[data-ready=true]", timeout=120_000)
             while page.evaluate("window.__painted === undefined"):  # (no wait_for_function: CSP)

@@ -249,6 +249,7 @@ def measure(base: str, fill_path: str, form_id: str, version: str, log: Path, ar
             page.wait_for_timeout(2000)
             rec.reset()
             start = log.stat().st_size
+            cal.recalibrate(1 if args.no_throttle else args.cpu)
             tracing = args.trace and run == args.runs - 1
             if tracing:
                 browser.start_tracing(page=page, path=str(args.trace), categories=[
