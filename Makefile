@@ -21,7 +21,7 @@ $(STAMP)/npm: package.json package-lock.json
 	@touch $@
 
 build: $(STAMP)/build
-$(STAMP)/build: $(STAMP)/npm build.mjs $(shell find app/static/js app/static/css service_worker -type f 2>/dev/null)
+$(STAMP)/build: $(STAMP)/npm build.mjs app/thai_words.json $(shell find app/static/js app/static/css service_worker -type f 2>/dev/null)
 	node build.mjs
 	@touch $@
 

@@ -2,6 +2,7 @@
 // then the service worker (service_worker/sw.js -> dist/sw.js) with the precache manifest of this
 // build written into it: one entry per dist file with a content hash, so a new build = a new worker.
 import * as esbuild from "esbuild";
+import subsetFont from "subset-font";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
@@ -17,6 +18,45 @@ const noNodeForge = {
   setup(build) {
     build.onResolve({ filter: /^node-forge$/ }, () => ({ path: "node-forge", namespace: "stub" }));
     build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = null;", loader: "js" }));
+  },
+};
+// Sarabun, cut to what the pages write: the Thai block, ASCII and the punctuation we use
+// (« » · – — ‘ ’ “ ” • … ‹ › − ×), in three faces per weight: Thai, digits and punctuation ("mark"),
+// Latin letters. The CSS (`@import "sarabun:fonts.css"` in app.css) is written here with the same
+// ranges as unicode-range, so a browser fetches a face only when a page shows one of its characters
+// in that weight (Thai labels in bold with "(บาท)" or "1." need no bold Latin letters), and other
+// characters (accented letters) come from the system font. benchmarks/page_weight.py: first load.
+const SARABUN_RANGES = {
+  thai: [[0x0e01, 0x0e5b], [0x200c, 0x200d], [0x25cc, 0x25cc]],
+  mark: [[0x20, 0x40], [0x5b, 0x60], [0x7b, 0x7e], [0xa0, 0xa0], [0xab, 0xab], [0xb7, 0xb7], [0xbb, 0xbb],
+    [0xd7, 0xd7], [0x2013, 0x2014], [0x2018, 0x201d], [0x2022, 0x2022], [0x2026, 0x2026], [0x2039, 0x203a],
+    [0x2212, 0x2212]],
+  letters: [[0x41, 0x5a], [0x61, 0x7a]],
+};
+// In bold, only digits and % have a face of their own: other punctuation in a bold Thai label
+// ("(บาท)") is the regular face made bold by the browser, so a form's first page needs no second
+// punctuation file (benchmarks/page_weight.py, first load <= 100 KB).
+const BOLD_MARK = [[0x25, 0x25], [0x30, 0x39]];
+const SOURCE_SUBSET = { thai: "thai", mark: "latin", letters: "latin" }; // @fontsource/sarabun's files
+const rangesOf = (subset, weight) => (subset === "mark" && weight === "700" ? BOLD_MARK : SARABUN_RANGES[subset]);
+const hexRange = ([a, b]) => (a === b ? `U+${a.toString(16).toUpperCase()}` : `U+${a.toString(16).toUpperCase()}-${b.toString(16).toUpperCase()}`);
+const sarabun = {
+  name: "sarabun-subset",
+  setup(build) {
+    build.onResolve({ filter: /^sarabun:/ }, (args) => ({ path: args.path.slice("sarabun:".length), namespace: "sarabun" }));
+    build.onLoad({ filter: /^fonts\.css$/, namespace: "sarabun" }, () => ({
+      loader: "css",
+      contents: Object.keys(SARABUN_RANGES).flatMap((subset) => ["400", "700"].map((weight) =>
+        `@font-face { font-family: "Sarabun"; font-style: normal; font-display: swap; font-weight: ${weight}; ` +
+        `src: url("sarabun:sarabun-${subset}-${weight}-normal.woff2") format("woff2"); ` +
+        `unicode-range: ${rangesOf(subset, weight).map(hexRange).join(", ")}; }`)).join("\n"),
+    }));
+    build.onLoad({ filter: /\.woff2$/, namespace: "sarabun" }, async (args) => {
+      const [, subset, weight] = args.path.split("-");
+      const text = rangesOf(subset, weight).flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => String.fromCodePoint(a + i))).join("");
+      const font = readFileSync(`node_modules/@fontsource/sarabun/files/sarabun-${SOURCE_SUBSET[subset]}-${weight}-normal.woff2`);
+      return { contents: await subsetFont(font, text, { targetFormat: "woff2" }), loader: "file" };
+    });
   },
 };
 const app = await esbuild.build({
@@ -39,7 +79,7 @@ const app = await esbuild.build({
   charset: "utf8",
   logLevel: "warning",
   metafile: true,
-  plugins: [noNodeForge],
+  plugins: [noNodeForge, sarabun],
 });
 
 // The offline fallback page: static HTML, precached with the shell.

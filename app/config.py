@@ -43,4 +43,8 @@ class Config:
     # Questions whose answers are national ID numbers, masked for most roles (app/auth/masking.py).
     NATIONAL_ID_NAME_PATTERN = os.environ.get("NATIONAL_ID_NAME_PATTERN", NATIONAL_ID_DEFAULT_PATTERN)
     QUESTIONNAIRES_DIR = ROOT / "app" / "questionnaires"
+    # Pages and JSON: brotli 5 first (flask-compress >= 1.15 would pick zstd 3: the fill page of the
+    # assessment is 17.4 KB that way, 14.0 KB in brotli 5, ~10 ms to compress; benchmarks/page_weight.py).
+    COMPRESS_ALGORITHM = ["br", "gzip", "deflate"]
+    COMPRESS_BR_LEVEL = 5
     TESTING = False

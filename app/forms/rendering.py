@@ -16,10 +16,12 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from flask import render_template
+from flask import current_app, render_template
 from lxml import etree
 from markupsafe import Markup, escape
 
+from app.auth.masking import DEFAULT_PATTERN as NATIONAL_ID_PATTERN, is_national_id
+from app.thai_text import keep_words_html
 from app.xlsform.definition import Choice, FormDefinition, Node, Texts, text_in
 
 # Widgets the runtime knows; anything else is drawn as the "not supported yet" placeholder.
@@ -189,7 +191,7 @@ class Texter:
 
 def rich(text: str) -> Markup:
     """Escape a label and turn `{{/data/x}}` output markers into spans the runtime fills in."""
-    html = str(escape(text.strip()))
+    html = keep_words_html(str(escape(text.strip())))  # no Thai line break inside a word (app/thai_text.py)
     html = OUTPUT_MARKER.sub(lambda m: f'<span class="out" data-ref="{m.group(1)}"></span>', html)
     return Markup(html.replace("\n", "<br>"))
 
@@ -200,9 +202,25 @@ def lang_code(language: str) -> str:
     return m.group(1) if m else ""
 
 
+# Each language named in its own words on the language buttons (ไทย, not "Thai").
+NATIVE_NAMES = {"th": "ไทย", "en": "English", "lo": "ລາວ", "my": "မြန်မာ", "km": "ខ្មែរ", "zh": "中文",
+                "vi": "Tiếng Việt", "ms": "Bahasa Melayu"}
+REQUIRED_WORDS = {"th": "จำเป็น", "en": "required"}
+
+
 def lang_name(language: str) -> str:
-    """'Thai (th)' -> 'Thai'; names without a code stay as they are."""
-    return re.sub(r"\s*\([A-Za-z-]{2,}\)\s*$", "", language) or language
+    """'Thai (th)' -> 'ไทย', 'English (en)' -> 'English': the language in its own words when known,
+    else the workbook's name without its code; names without a code stay as they are."""
+    native = NATIVE_NAMES.get(lang_code(language).split("-")[0].lower())
+    return native or re.sub(r"\s*\([A-Za-z-]{2,}\)\s*$", "", language) or language
+
+
+def required_word(language: str) -> str:
+    """The required mark's word in a form language (Thai for a form with no language code)."""
+    code = lang_code(language).split("-")[0].lower()
+    if not code:
+        code = "en" if language.lower().startswith("english") else "th"
+    return REQUIRED_WORDS.get(code, REQUIRED_WORDS["en"])
 
 
 def choose_language(definition: FormDefinition, language: str | None = None) -> str:
@@ -237,6 +255,8 @@ def render_form_html(definition: FormDefinition, language: str | None = None) ->
         appearances=appearances,
         columns_of=columns_of,
         is_required=is_required,
+        required_words=[required_word(lang) for lang in languages],
+        is_national_id=lambda n: is_national_id(n, current_app.config.get("NATIONAL_ID_NAME_PATTERN", NATIONAL_ID_PATTERN)),
         range_bounds=range_bounds,
         split_group=split_group,
         fixed_repeat_count=lambda n: fixed_repeat_count(n, definition),

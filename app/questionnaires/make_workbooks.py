@@ -321,7 +321,7 @@ def assessment() -> dict:
         q("note", "draft_note", "แบบประเมินนี้เป็นฉบับร่าง (ยังไม่ใช่แบบประเมินทางการของกรมการพัฒนาชุมชน)",
           "This assessment is a working draft, not the department's official instrument."),
         q("select_one_from_file groups.csv", "group", "กลุ่มออมทรัพย์เพื่อการผลิต", "Savings group for production",
-          required=True, choice_filter="kind = 'savings'",
+          required=True, choice_filter="kind = 'savings'", appearance="autocomplete",
           hint=("รายชื่อกลุ่มที่อำเภอรับรองแล้วในอำเภอของท่าน", "Groups approved by the district office, in your district")),
         q("date", "assessed_on", "วันที่ประเมิน", "Assessment date", required=True, default="today()",
           constraint=". <= today()", msg=("วันที่ประเมินต้องไม่อยู่ในอนาคต", "The date cannot be in the future")),
@@ -368,14 +368,19 @@ def assessment() -> dict:
     survey.append(q("calculate", "provisional_level",
                     calc=f"if(${{total_percent}} >= {lv[0][3]}, '{lv[0][1]}', if(${{total_percent}} >= {lv[1][3]}, "
                          f"'{lv[1][1]}', '{lv[2][1]}'))"))
+    # No level before every indicator is answered: the note says how many are left instead.
+    survey.append(q("calculate", "scored_left", calc=" + ".join(f"if(${{i{n:02d}}} = '', 1, 0)" for n in all_numbers)))
+    survey.append(q("note", "left_note", "ยังตอบไม่ครบ: เหลือตัวชี้วัดที่ยังไม่ได้ตอบอีก ${scored_left} ข้อ จึงยังไม่แสดงระดับ",
+                    "Not complete: ${scored_left} indicators are not answered yet, so no level is shown",
+                    relevant="${scored_left} > 0"))
     lines_th = "\n".join(f"- {th}: ${{score_{key}}} / ${{max_{key}}}" for key, th, _e, _a, _b in PRINCIPLES)
     lines_en = "\n".join(f"- {en}: ${{score_{key}}} / ${{max_{key}}}" for key, _t, en, _a, _b in PRINCIPLES)
     survey.append(q("note", "result_note",
                     "คะแนนรวมเบื้องต้น ${total_score} / ${total_max} (ร้อยละ ${total_percent})\n"
                     "ระดับเบื้องต้น: ${provisional_level}\n" + lines_th,
                     "Provisional total ${total_score} / ${total_max} (${total_percent} %)\n"
-                    "Provisional level: ${provisional_level}\n" + lines_en))
-    survey.append(q("note", "ready_note", "พร้อมแสดงผลให้กลุ่ม", "Ready to show the group"))
+                    "Provisional level: ${provisional_level}\n" + lines_en, relevant="${scored_left} = 0"))
+    survey.append(q("note", "ready_note", "พร้อมแสดงผลให้กลุ่ม", "Ready to show the group", relevant="${scored_left} = 0"))
     survey.append(end())
 
     choice_rows = []
@@ -385,7 +390,7 @@ def assessment() -> dict:
                         for s, (th, en) in enumerate(labels)]
     return {
         "title": "แบบประเมินศักยภาพกลุ่มออมทรัพย์เพื่อการผลิตตามหลักธรรมาภิบาล (๒๑ ตัวชี้วัด) ฉบับร่าง",
-        "version": "draft-1",
+        "version": "draft-2",
         "instance_name": "concat('ประเมิน ', ${group}, ' ', ${assessed_on})",
         "survey": survey,
         "choices": choice_rows,

@@ -5,7 +5,15 @@ registry's current list, scoped to the user, from the same routes that serve upl
 fill page's media route, the OpenRosa manifest and media download):
 
 - groups.csv — approved groups: name (the group code the form stores), label, kind
-  (occupational | savings), district, village. Scope: an officer or district office sees its
+  (occupational | savings), district, village; and for the fill page's group picker (extra columns
+  ODK Collect ignores): village_label (the village's Thai name, searched by the picker), assessed
+  (the latest assessment date in the current round, the Thai fiscal year of app/periods.py, blank
+  when none), assigned ("1" when the signed-in officer is assigned to the group at /assignments),
+  recent (the latest assessment date this user sent about the group, this round or the last);
+  last_assessed, last_percent, last_level (the group's latest assessment: date, percent, level name),
+  for the offline meeting screen's "last time" line. Rows in
+  natural order of the name (กลุ่ม 2 before กลุ่ม 10), as the picker and ODK Collect show them.
+  Scope: an officer or district office sees its
   district's groups, a province account its province's, an admin all. So the assessment's group
   list is "the user's district" without any filter expression in the form (decision: the server
   scopes the file, ODK Collect and the browser see only what they may assess).
@@ -35,7 +43,8 @@ from app.auth.scope import district_codes
 from app.models import District, Group, GroupStatus, User, Village
 
 REGISTRY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "groups.csv": ("name", "label", "kind", "district", "village"),
+    "groups.csv": ("name", "label", "kind", "district", "village", "village_label", "assessed", "assigned", "recent",
+                   "last_assessed", "last_percent", "last_level"),
     "villages.csv": ("name", "label", "level", "district", "tambon"),
 }
 _PULLDATA = re.compile(r"pulldata\(\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
@@ -101,8 +110,59 @@ def group_names(codes: list[str]) -> dict[str, str]:
     return {g.code: g.name for g in db.session.scalars(select(Group).where(Group.code.in_(codes)))}
 
 
+def natural_key(text: str) -> list:
+    """Sort key that orders numbers by value: "กลุ่ม 2" before "กลุ่ม 10"."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+            for part in re.split(r"(\d+)", text or "") if part]
+
+
+def _picker_columns(user: User | None, groups: list[Group]) -> dict[str, dict[str, str]]:
+    """village_label, assessed, assigned and recent by group code (see the module docstring)."""
+    from sqlalchemy import func
+
+    from app.models import OfficerAssignment, Score, Submission
+    from app.periods import fiscal_year, fiscal_year_bounds, today_in_thailand
+
+    codes = [g.code for g in groups]
+    out: dict[str, dict[str, str]] = {c: {} for c in codes}
+    if not codes:
+        return out
+    villages = {g.village_code for g in groups if g.village_code}
+    names = dict(db.session.execute(select(Village.code, Village.name_th).where(Village.code.in_(villages))).all()) if villages else {}
+    for g in groups:
+        out[g.code]["village_label"] = names.get(g.village_code or "", "")
+    today = today_in_thailand()
+    start, end = fiscal_year_bounds(fiscal_year(today))
+    assessed = select(Score.group_ref, func.max(Score.assessed_on)).where(
+        Score.group_ref.in_(codes), Score.is_current.is_(True), Score.assessed_on >= start,
+        Score.assessed_on <= end).group_by(Score.group_ref)
+    for code, day in db.session.execute(assessed):
+        out[code]["assessed"] = day.isoformat()
+    latest = select(Score.group_ref, Score.assessed_on, Score.percent, Score.level_name).where(
+        Score.group_ref.in_(codes), Score.is_current.is_(True)).order_by(Score.assessed_on, Score.submission_id)
+    for code, day, percent, level in db.session.execute(latest):  # the last row of a group wins
+        out[code].update(last_assessed=day.isoformat(), last_percent="" if percent is None else f"{percent:g}",
+                         last_level=level or "")
+    if user is not None:
+        mine = select(OfficerAssignment.group_id).where(OfficerAssignment.user_id == user.id)
+        assigned = set(db.session.scalars(select(Group.code).where(Group.id.in_(mine))))
+        for code in assigned & set(codes):
+            out[code]["assigned"] = "1"
+        recent = select(Score.group_ref, func.max(Score.assessed_on)).join(
+            Submission, Submission.id == Score.submission_id).where(
+            Submission.submitter_id == user.id, Score.group_ref.in_(codes),
+            Score.assessed_on >= fiscal_year_bounds(fiscal_year(today) - 1)[0]).group_by(Score.group_ref)
+        for code, day in db.session.execute(recent):
+            out[code]["recent"] = day.isoformat()
+    return out
+
+
 def groups_csv(user: User | None) -> bytes:
-    rows = [(g.code, g.name, g.kind, g.district_code or "", g.village_code or "") for g in groups_for(user)]
+    groups = sorted(groups_for(user), key=lambda g: (natural_key(g.name), g.code))
+    extra = _picker_columns(user, groups)
+    rows = [(g.code, g.name, g.kind, g.district_code or "", g.village_code or "",
+             *(extra[g.code].get(col, "") for col in REGISTRY_COLUMNS["groups.csv"][5:]))
+            for g in groups]
     return _csv(REGISTRY_COLUMNS["groups.csv"], rows)
 
 

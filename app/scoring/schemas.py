@@ -15,6 +15,7 @@ class PreviousScoreSchema(Schema):
     round_year = fields.Integer()
     level_name = fields.String(allow_none=True)
     percent = fields.Float(allow_none=True)
+    level_label = fields.Nested(TextsSchema, allow_none=True)
 
 
 class GroupChangeSchema(Schema):

@@ -12,6 +12,7 @@ score group; it is looked up within the same form, group and district.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -31,6 +32,7 @@ bp = Blueprint("scoring", __name__)
 SCREEN_LISTED = 3  # strengths / weaknesses on the screen (all, up to 5, on paper)
 _TH = re.compile(r"\(th\)|thai|ไทย", re.IGNORECASE)
 _EN = re.compile(r"\(en\)|english", re.IGNORECASE)
+DEFAULT_LEVEL_COLOUR = "#5b6470"
 
 
 def texts(label: dict[str, str] | None) -> dict[str, str]:
@@ -43,20 +45,62 @@ def texts(label: dict[str, str] | None) -> dict[str, str]:
     return {"th": th or "", "en": en if en != th else ""}
 
 
-def ink_for(colour: str | None) -> str:
-    """Black or white text, whichever reads better on `colour` (#rgb / #rrggbb; else white)."""
+def _rgb(colour: str | None) -> tuple[int, int, int] | None:
     c = (colour or "").strip().lstrip("#")
     if len(c) == 3:
         c = "".join(ch * 2 for ch in c)
     if not re.fullmatch(r"[0-9a-fA-F]{6}", c):
-        return "#ffffff"
-    r, g_, b = (int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        return None
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
-    def lin(x: float) -> float:
-        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
 
-    lum = 0.2126 * lin(r) + 0.7152 * lin(g_) + 0.0722 * lin(b)
-    return "#000000" if lum > 0.179 else "#ffffff"
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    def lin(x: int) -> float:
+        v = x / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g_, b = (lin(x) for x in rgb)
+    return 0.2126 * r + 0.7152 * g_ + 0.0722 * b
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+MEETING_CONTRAST = 7.0  # WCAG AAA: the meeting screen is read across a room
+_BLACK, _WHITE = (0, 0, 0), (255, 255, 255)
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#" + "".join(f"{x:02x}" for x in rgb)
+
+
+def badge_colours(colour: str | None) -> dict[str, str]:
+    """The level badge's fill and text colour: the workbook's colour when black or white text reaches
+    7:1 on it, else that colour darkened (white text) or lightened (black text) in 5 % steps, whichever
+    needs fewer, until it does. Integer steps, so static/js/scoring/meeting.js badgeColours() gives
+    the same colours."""
+    rgb = _rgb(colour) or _rgb(DEFAULT_LEVEL_COLOUR)
+    for k in range(0, 21):
+        dark = tuple((x * (20 - k) + 10) // 20 for x in rgb)
+        if contrast(dark, _WHITE) >= MEETING_CONTRAST:
+            return {"fill": _hex(dark), "ink": "#ffffff"}
+        light = tuple(x + ((255 - x) * k + 10) // 20 for x in rgb)
+        if contrast(light, _BLACK) >= MEETING_CONTRAST:
+            return {"fill": _hex(light), "ink": "#000000"}
+    return {"fill": "#000000", "ink": "#ffffff"}  # not reached: k = 20 is black
+
+
+def ink_for(colour: str | None) -> str:
+    """Black or white text on the level badge (see badge_colours)."""
+    return badge_colours(colour)["ink"]
+
+
+def whole(percent: float | int | None) -> int | None:
+    """A percentage as the meeting screen shows it: whole, halves up (66.67 -> 67, 12.5 -> 13)."""
+    return None if percent is None else math.floor(float(percent) + 0.5)
 
 
 def group_label(sub: Submission, version: FormVersion, group_ref: str | None) -> dict[str, str]:
@@ -83,6 +127,11 @@ def group_label(sub: Submission, version: FormVersion, group_ref: str | None) ->
     return {"th": group_ref or version.title, "en": ""}
 
 
+def _level_label(result: dict[str, Any] | None) -> dict[str, str] | None:
+    level = (result or {}).get("level")
+    return texts(level.get("label")) if level else None
+
+
 def score_payload(sub: Submission, row: Score) -> dict[str, Any]:
     version = db.session.get(FormVersion, row.form_version_id)
     form = db.session.get(Form, row.form_pk)
@@ -96,34 +145,65 @@ def score_payload(sub: Submission, row: Score) -> dict[str, Any]:
         "result": row.result,
         "previous": None if previous is None else {
             "instance_id": prev_sub.instance_id if prev_sub else None, "assessed_on": previous.assessed_on,
-            "round_year": previous.round_year, "level_name": previous.level_name, "percent": previous.percent},
+            "round_year": previous.round_year, "level_name": previous.level_name, "percent": previous.percent,
+            "level_label": _level_label(previous.result)},
         "changes": group_changes(row.result, previous.result if previous is not None else None),
         "meeting_url": url_for("scoring.meeting", instance_id=sub.instance_id),
     }
 
 
 def screen(payload: dict[str, Any]) -> dict[str, Any]:
-    """What the meeting template shows (the JavaScript renderer builds the same from the JSON)."""
+    """What the meeting template shows (static/js/scoring/meeting.js screenOf() builds the same from
+    the JSON): labels as {th, en}, percentages whole (`whole`), changes as whole points between the
+    whole percentages shown, the level badge in colours that read at 7:1."""
     result = payload["result"]
     level = result.get("level")
     changes = payload.get("changes") or {}
+    shown = whole(result["percent"])
+    groups = []
+    for gr in result["groups"]:
+        change = changes.get(gr["name"])
+        now, before = whole(gr["percent"]), whole(change["before"]) if change else None
+        groups.append({
+            **texts(gr.get("label")), "name": gr["name"], "score": gr["score"], "max": gr["max"],
+            "percent": gr["percent"], "whole": now, "passed": gr["passed"], "pass_mark": gr.get("pass_mark"),
+            "change": None if change is None else {**change, "before_whole": before,
+                                                   "points": None if now is None else now - before},
+            "advice": texts(gr.get("advice")) if gr["passed"] is False else None})
+    prev = payload.get("previous")
+    previous = None
+    if prev is not None:
+        before = whole(prev.get("percent"))
+        previous = {"date_th": be_date(prev.get("assessed_on")), "level": prev.get("level_label"),
+                    "whole": before, "points": None if shown is None or before is None else shown - before}
+    badge = badge_colours((level or {}).get("colour") or DEFAULT_LEVEL_COLOUR)
     return {
         "group": payload["group_label"],
         "level": None if level is None else {**texts(level.get("label")), "name": level["name"],
-                                             "colour": level.get("colour") or "#5b6470",
-                                             "ink": ink_for(level.get("colour") or "#5b6470")},
-        "total": result["total"], "max": result["max"], "percent": result["percent"],
-        "groups": [{**texts(gr.get("label")), "name": gr["name"], "score": gr["score"], "max": gr["max"],
-                    "percent": gr["percent"], "passed": gr["passed"], "pass_mark": gr.get("pass_mark"),
-                    "change": changes.get(gr["name"]),
-                    "advice": texts(gr.get("advice")) if gr["passed"] is False else None}
-                   for gr in result["groups"]],
+                                             "colour": badge["fill"], "ink": badge["ink"]},
+        "total": result["total"], "max": result["max"], "percent": result["percent"], "whole": shown,
+        "groups": groups,
         "strengths": [{**texts(s["label"]), **s} for s in result["strengths"]],
         "weaknesses": [{**texts(w["label"]), **w} for w in result["weaknesses"]],
         "advice": [{"group": texts(a["label"]), "advice": texts(a["advice"])} for a in result["advice"]],
-        "has_previous": payload.get("previous") is not None,
-        "date_th": be_date(payload.get("assessed_on")), "round_year": payload.get("round_year"),
+        "has_previous": prev is not None, "previous": previous,
+        "date_th": be_date(payload.get("assessed_on")), "fiscal_year": _fiscal_year(payload.get("assessed_on")),
+        "round_year": payload.get("round_year"),
     }
+
+
+def _fiscal_year(assessed_on: Any) -> int | None:
+    """The assessment round (Thai fiscal year, B.E.) of a date or ISO date string (app/periods.py)."""
+    from datetime import date
+
+    from app.periods import assessment_round
+
+    if isinstance(assessed_on, str):
+        try:
+            assessed_on = date.fromisoformat(assessed_on[:10])
+        except ValueError:
+            return None
+    return assessment_round(assessed_on) if isinstance(assessed_on, date) else None
 
 
 def fill_scoring_json(version: FormVersion) -> str | None:
@@ -137,11 +217,8 @@ def fill_scoring_json(version: FormVersion) -> str | None:
         node = definition_of(version).node(group_path)
         for choice in (node.choices or []) if node is not None else []:
             choices[choice.name] = texts(choice.label)
-        if node is not None and not node.choices and node.itemset is not None:
-            # The registry's groups.csv (per signed-in user): the names the server's screen will show.
-            from app.registry.media import groups_for
-
-            choices.update({grp.code: {"th": grp.name, "en": ""} for grp in groups_for(g.get("user"))})
+        # A group chosen from a list (the registry's groups.csv): its name is the option's label in the
+        # page (static/js/scoring/meeting.js asks the form's logic), not a second copy of the list here.
     name_path = next((n.path for n in definition_of(version).nodes()
                       if n.kind == "field" and n.name == "group_name"), None)
     return json.dumps({

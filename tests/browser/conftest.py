@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "app" / "static" / "dist"
-SOURCES = [ROOT / "app" / "static" / "js", ROOT / "app" / "static" / "css", ROOT / "build.mjs"]
+SOURCES = [ROOT / "app" / "static" / "js", ROOT / "app" / "static" / "css", ROOT / "build.mjs", ROOT / "app" / "thai_words.json"]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

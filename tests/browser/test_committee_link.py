@@ -88,6 +88,9 @@ def test_officer_makes_the_link_and_the_committee_records_its_plan(browser, live
         # The officer sees the group's plan on the meeting screen.
         page.goto(f"/submissions/{instance_id}/meeting")
         plans = page.locator("#meeting .mt-plans")
+        page.wait_for_selector("#meeting[data-laid-out]")
+        while not plans.is_visible():  # meeting mode: the plans have a screen of their own
+            page.click("#meeting .mt-step-next")
         assert plans.is_visible()
         text = plans.inner_text()
         assert "แผนของกลุ่ม" in text and "อบรมทำบัญชีทุกเดือน" in text and "เหรัญญิกกลุ่ม" in text

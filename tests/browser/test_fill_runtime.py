@@ -243,7 +243,7 @@ def test_language_switch_shows_labels_and_choices_in_the_chosen_language(form):
     assert q(page, "fund_minimal").locator("option[value=yes]").text_content() == "Yes"
     page.evaluate("window.chumchon.view.showPage(2)")
     assert q(page, "has_fund").locator(".choice").first.inner_text() == "Yes"
-    page.get_by_role("button", name="Thai").click()
+    page.get_by_role("button", name="ไทย").click()
     assert q(page, "has_fund").locator(".choice").first.inner_text() == "ใช่"
     assert q(page, "fund_minimal").locator("option[value=yes]").text_content() == "ใช่"
     # The choice is remembered for this form.
@@ -261,6 +261,15 @@ def test_pages_move_with_next_and_back_and_show_progress(form):
     assert f"1 / {PAGES}" in page.locator(".page-count").inner_text()
     assert page.locator(".page-back").is_disabled()
     assert q(page, "respondent").is_visible() and not q(page, "visit_date").is_visible()
+    # Next checks the page's required answers and stays, naming them (checks.js).
+    next_page(page)
+    assert page_no(page) == 0
+    status = page.locator(".fill-status").inner_text()
+    assert "ยังไม่ได้ตอบคำถามที่จำเป็น 2 ข้อ" in status and "2 required questions are not answered" in status
+    assert "ชื่อผู้ตอบ" in status
+    fill_required(page)
+    page.evaluate("window.chumchon.view.showPage(0)")
+    assert not page.locator(".fill-status").is_visible()  # answered: the banner went by itself
     next_page(page)
     assert page_no(page) == 1
     assert q(page, "visit_date").is_visible() and not q(page, "respondent").is_visible()

@@ -153,10 +153,12 @@ def test_constraint_message_blocks_next_and_submit(form):
     age = q(page, "age")
     age.locator("input").fill("12")
     msg = age.locator(".q-msg")
+    assert not msg.is_visible()  # not while typing: "1" of "18" is no mistake yet
+    age.locator("input").blur()  # leaving the question checks it
     assert msg.is_visible() and "อายุต้องอยู่ระหว่าง 18 ถึง 120 ปี" in msg.inner_text()
     page.locator(".page-next").click()
     assert page.locator("#fill").get_attribute("data-page") == "0", "Next is blocked by a broken constraint"
-    assert "ไม่ผ่านเงื่อนไข" in page.locator(".fill-status").inner_text()
+    assert "มีคำตอบที่ต้องแก้ 1 ข้อ" in page.locator(".fill-status").inner_text()
     page.evaluate("window.chumchon.view.showPage(window.chumchon.view.pages.length - 1)")
     requests = []
     page.route("**/submission", lambda route: (requests.append(route.request), route.fulfill(status=201, body=OPENROSA_OK)))

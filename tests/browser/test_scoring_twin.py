@@ -1,5 +1,5 @@
-"""The JavaScript twin of app/scoring (app/static/js/scoring/score.js, bundled in form.js as
-window.chumchon.scoring.score) against the shared vectors: every case runs in Chromium in one
+"""The JavaScript twin of app/scoring (app/static/js/scoring/score.js, bundled in the meeting screen's
+dist/meeting.js as window.chumchon.scoring.score) against the shared vectors: every case runs in Chromium in one
 page.evaluate, and each case id is its own test that must get exactly the expected dict (the same
 file tests/scoring/test_vectors.py checks against Python)."""
 from __future__ import annotations
@@ -26,8 +26,8 @@ def twin(browser, built_assets) -> dict:
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.set_content("<!doctype html><html lang='th'><body></body></html>")
-        # The fill runtime bundle: it sets window.chumchon.scoring when loaded (no #fill: nothing else starts).
-        page.add_script_tag(path=str(built_assets / "form.js"), type="module")
+        # The meeting screen's bundle: it sets window.chumchon.scoring when loaded (no #meeting: nothing else starts).
+        page.add_script_tag(path=str(built_assets / "meeting.js"), type="module")
         page.wait_for_function("() => !!(window.chumchon && window.chumchon.scoring)")
         results = page.evaluate("""(cases) => {
             const out = {};
@@ -77,7 +77,7 @@ def page_for_odd_numbers(browser, built_assets):
     context = browser.new_context()
     page = context.new_page()
     page.set_content("<!doctype html><html><body></body></html>")
-    page.add_script_tag(path=str(built_assets / "form.js"), type="module")
+    page.add_script_tag(path=str(built_assets / "meeting.js"), type="module")
     page.wait_for_function("() => !!(window.chumchon && window.chumchon.scoring)")
     yield page
     context.close()

@@ -65,8 +65,10 @@ def test_page_shows_every_question_of_every_supported_type(page):
 def test_inputs_match_their_types(page):
     _, doc = page
     assert q(doc, "comments").xpath(".//textarea")
-    assert q(doc, "age").xpath('.//input[@type="number"][@inputmode="numeric"]')
-    assert q(doc, "income").xpath('.//input[@type="number"][@inputmode="decimal"]')
+    # Numbers are typed as text with a number pad: the runtime refuses letters and decimals in a
+    # whole number with a message (static/js/form/checks.js) instead of letting them vanish.
+    assert q(doc, "age").xpath('.//input[@type="text"][@inputmode="numeric"]')
+    assert q(doc, "income").xpath('.//input[@type="text"][@inputmode="decimal"]')
     assert q(doc, "visit_date").xpath('.//input[@type="date"]')
     assert q(doc, "visit_time").xpath('.//input[@type="time"]')
     assert q(doc, "visit_dt").xpath('.//input[@type="datetime-local"]')
@@ -100,7 +102,9 @@ def test_required_questions_are_marked_with_their_message(page):
     for name in ("respondent", "age", "has_fund"):
         el = q(doc, name)
         assert el.get("data-required") == "true()"
-        assert "จำเป็น" in el.xpath('.//*[@class="req"]')[0].text_content()
+        # "* จำเป็น" follows the form's language: one word per language, the runtime shows the current one.
+        words = el.xpath('.//*[@class="req"]/span[@class="tr"]')
+        assert [(w.get("data-li"), w.text) for w in words] == [("0", "จำเป็น"), ("1", "required")]
     assert "กรุณากรอกอายุ" in q(doc, "age").xpath('.//*[@class="q-required-msg"]')[0].text_content()
     assert q(doc, "comments").get("data-required") is None
 
@@ -113,9 +117,30 @@ def test_labels_are_written_in_every_language_with_thai_shown_first(page):
     assert [(s.get("data-li"), s.get("lang"), s.text) for s in spans] == [
         ("0", "th", "ชื่อผู้ตอบ"), ("1", "en", "Respondent name")]
     buttons = doc.xpath('//*[@class="lang-switch"]/button')
-    assert [b.text_content() for b in buttons] == ["Thai", "English"]
+    assert [b.text_content() for b in buttons] == ["ไทย", "English"]  # each language in its own words
     option = q(doc, "fund_minimal").xpath(".//option[@value='no']")[0]
     assert (option.text, option.get("data-l0"), option.get("data-l1")) == ("ไม่ใช่", "ไม่ใช่", "No")
+
+
+def test_national_id_questions_get_a_number_pad_and_13_characters(app, client):
+    """By name (national_id, *_citizen_id …) or by bind::pii: inputmode numeric, at most 13
+    characters; the runtime checks the checksum (static/js/form/checks.js)."""
+    from app.forms.publishing import publish_workbook
+    from tests.xlsform.xlsx_builder import make_xlsx
+
+    data = make_xlsx([["type", "name", "label", "bind::pii"],
+                      ["text", "national_id", "เลขประจำตัวประชาชน", ""],
+                      ["text", "head_card", "เลขบัตรหัวหน้าครัวเรือน", "yes"],
+                      ["text", "village_name", "ชื่อหมู่บ้าน", ""]],
+                     settings=[["form_id", "version"], ["nid_form", "1"]])
+    publish_workbook("nid.xlsx", data, "tester")
+    doc = html.fromstring(client.get("/forms/nid_form/fill").get_data(as_text=True))
+    for name in ("national_id", "head_card"):
+        assert q(doc, name).get("data-national-id") is not None
+        field = q(doc, name).xpath(".//input")[0]
+        assert (field.get("inputmode"), field.get("maxlength")) == ("numeric", "13"), name
+    plain = q(doc, "village_name").xpath(".//input")[0]
+    assert plain.get("inputmode") is None and plain.get("maxlength") is None
 
 
 def test_output_markers_become_spans_the_runtime_fills(page):

@@ -100,6 +100,7 @@ def test_realistic_assessment_passes_revalidation_and_numeric_indicators_score(a
     summary = {k.rsplit("/", 1)[1]: v for k, v in data.items() if "/summary/" in k}
     assert summary["total_score"] == "63" and summary["total_max"] == "63"
     assert summary["provisional_level"] == "ระดับ 3 ดี"
+    assert summary["scored_left"] == "0"  # every indicator answered: the result note shows the level
 
     # a rate above 15 % scores 0 on indicator 3; 20 of 40 saving all year (50 %) -> 1
     low = _assessment(officer, "a2", interest_rate="15.5", savers_all_year="20")
@@ -109,6 +110,17 @@ def test_realistic_assessment_passes_revalidation_and_numeric_indicators_score(a
     bad = _assessment(officer, "a3", members_present="41")
     assert bad.status == SubmissionStatus.NEEDS_CORRECTION
     assert [e["code"] for e in bad.errors if e.get("level", "error") == "error"] == ["constraint"]
+
+
+def test_the_end_note_shows_no_level_before_every_indicator_is_answered(app):
+    """An empty assessment: 21 indicators left, the result note (level) is not relevant, the note that
+    says how many are left is."""
+    fv = _publish("sg_assessment_21")
+    nodes = {n.name: n for n in definition_of(fv).nodes()}
+    assert nodes["left_note"].relevant.replace(" ", "").endswith(">0")
+    assert nodes["result_note"].relevant.replace(" ", "").endswith("=0")
+    left = nodes["scored_left"].calculate
+    assert left.count("= ''") == 21  # one term per indicator
 
 
 def test_realistic_household_mapping_and_registration_pass_revalidation(app, make_user):

@@ -1,6 +1,9 @@
 // Small helpers shared by the form runtime, the meeting screen and the offline pages: one place for
 // HTML escaping, the page's embedded <script> data (base64 when the server marks it so) and the
 // Thai Buddhist-Era dates (year + 543), so the modules cannot drift apart.
+// Thai words a line must never break inside (app/thai_words.json, app/thai_text.py): ICU's dictionary
+// cuts "ธรรมาภิบาล" and splits compounds such as "รับผิดชอบ".
+import { words as thaiWords } from "../../thai_words.json";
 
 /** `s` safe to put in HTML text or a quoted attribute; null/undefined give "". */
 export const escapeHtml = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -36,3 +39,25 @@ export function beDateTime(ms) {
   beDateTimeFormat ||= new Intl.DateTimeFormat("th-TH-u-ca-buddhist", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Bangkok" });
   return beDateTimeFormat.format(new Date(ms));
 }
+
+// Thai words a line must never break inside: see keepWords() below.
+
+let keepPattern = null;
+/** Escaped HTML text with the listed words wrapped in <span class="nw"> (white-space: nowrap). */
+export function keepWords(html) {
+  keepPattern ||= new RegExp([...thaiWords].sort((a, b) => b.length - a.length).join("|"), "g");
+  return String(html).replace(keepPattern, (w) => `<span class="nw">${w}</span>`);
+}
+
+/** `s` escaped for HTML with the listed Thai words kept whole. */
+export const escapeKeep = (s) => keepWords(escapeHtml(s));
+
+/** The assessment round (Thai fiscal year, B.E., 1 Oct - 30 Sep) of an ISO date (app/periods.py). */
+export function fiscalYear(iso) {
+  const m = /^(\d{4})-(\d{2})/.exec(iso || "");
+  if (!m) return null;
+  return beYear(Number(m[1]) + (Number(m[2]) >= 10 ? 1 : 0));
+}
+
+/** A percentage as the meeting screen shows it: whole, halves up (app/scoring/views.py whole()). */
+export const whole = (x) => (x === null || x === undefined || x === "" ? null : Math.floor(Number(x) + 0.5));

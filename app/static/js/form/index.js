@@ -8,12 +8,10 @@ import { applyCorrection, showServerErrors } from "./correction.js";
 import { Submitter } from "./submit.js";
 import { View } from "./view.js";
 import * as xpath from "./xpath.js";
-import { installMeeting } from "../scoring/meeting.js";
-import { score } from "../scoring/score.js";
+import { DraftOffer, groupOf } from "./resume.js";
 import { scriptText } from "../util.js";
 
-// scoring.score: the JavaScript twin of app/scoring (tests/browser/test_scoring_twin.py).
-window.chumchon = { ...(window.chumchon || {}), xpath, scoring: { score } };
+window.chumchon = { ...(window.chumchon || {}), xpath };
 
 const XML_NAME = /^[A-Za-z_][\w.-]*$/;
 
@@ -57,6 +55,28 @@ export function csvInstance(text) {
     doc.documentElement.append(item);
   }
   return doc.documentElement;
+}
+
+/**
+ * "Show to the group" on scored forms: the meeting screen's bundle (dist/meeting.js, precached by the
+ * service worker, with the scoring twin score.js) is loaded only when the officer reaches the last
+ * page or submits, so opening a form does not wait for it.
+ */
+function installMeeting(root, view) {
+  const el = document.getElementById("form-scoring");
+  if (!el || !el.dataset.module) return null;
+  let loading = null;
+  const load = () => (loading ||= import(el.dataset.module)
+    .then((m) => { window.chumchon.meeting = m.installMeeting(root, view); return window.chumchon.meeting; })
+    .catch((e) => { console.warn("meeting screen unavailable", e); loading = null; return null; }));
+  const submit = root.querySelector(".fill-pager .submit");
+  const watch = (target, attr, when) => new MutationObserver(() => { if (when()) load(); })
+    .observe(target, { attributes: true, attributeFilter: [attr] });
+  if (submit) watch(submit, "hidden", () => !submit.hidden);
+  watch(root, "data-state", () => root.dataset.state === "done");
+  root.addEventListener("chumchon:accepted", () => load());
+  if (submit && !submit.hidden) load();
+  return { load };
 }
 
 /**
@@ -117,22 +137,31 @@ async function start() {
     const spec = specEl ? JSON.parse(specEl.dataset.json) : null;
     xpath.setDefaultDocument(() => model.doc);
     const view = new View(root, model, spec);
+    view.loaded = Boolean(draft || correction); // not a new record: no first-load defaults (logic.js)
     if (spec) {
       xpath.configure({ choiceName: (path, value) => view.logic?.choiceLabel(path, value) ?? null });
     }
+    view.startPage = draft ? draft.page || 0 : 0;
     view.init();
-    if (draft) {
-      view.setLanguage(draft.lang || 0);
-      view.showPage(draft.page || 0);
-    }
+    if (draft) view.setLanguage(draft.lang || 0);
     if (correction) showServerErrors(view, correction.errors);
-    const drafts = offline ? new offline.DraftKeeper(view, { restored: draft }) : null;
+    const drafts = offline ? new offline.DraftKeeper(view, { restored: draft, describe: () => groupOf(view) }) : null;
+    // A new record: offer the drafts of this form (and of the group once it is chosen) to continue.
+    if (offline && offline.listDrafts && !draft && !correction) {
+      new DraftOffer(view, offline, drafts).start().catch((e) => console.warn("drafts not offered", e));
+    }
     const submitter = new Submitter(view, drafts);
     const meeting = installMeeting(root, view); // "show to the group" on scored forms
     window.chumchon = { ...window.chumchon, model, view, submitter, drafts, meeting, logic: view.logic,
       timing: { ...(view.logic?.timing || {}), start: performance.now() - t0, ready: performance.now() } };
     performance.mark("form:ready");
     root.dataset.ready = "true";
+    // What the first page did not need is evaluated at the next idle moment (or when needed first).
+    if (view.logic?.deferred) {
+      const settle = () => { view.logic.settle(); root.dataset.settled = "true"; };
+      if (window.requestIdleCallback) requestIdleCallback(settle, { timeout: 1000 });
+      else setTimeout(settle, 50);
+    } else root.dataset.settled = "true";
   } catch (e) {
     console.error(e);
     root.querySelector(".fill-broken").hidden = false;

@@ -7,10 +7,9 @@
 // node of that path (repeats). What a task reads comes from xpath.js references(); "rel:/data/g"
 // is the relevance of /data/g (required and constraint depend on it). Non-relevant nodes carry
 // `_nr`; their views are hidden, and the submission blanks them (Model.serialize).
+import { bilingual, MSG } from "./checks.js";
 import { references, XPathError } from "./xpath.js";
 
-const CONSTRAINT_DEFAULT = 'คำตอบนี้ไม่ผ่านเงื่อนไขของแบบฟอร์ม <span class="en">This answer is not allowed</span>';
-const REQUIRED_DEFAULT = 'กรุณาตอบคำถามนี้ <span class="en">This question needs an answer</span>';
 const MAX_REPEATS = 500;
 
 const parentPath = (p) => p.slice(0, p.lastIndexOf("/"));
@@ -231,14 +230,16 @@ export class Logic {
     }
   }
 
-  /** The first full evaluation: first-load actions, then every task in rank order. */
-  start() {
+  /** The first full evaluation: first-load actions, then every task in rank order. An instance that
+   *  was loaded (a draft, a record being corrected: view.loaded) is not new: ODK fires
+   *  odk-instance-first-load only for a new record, so its dynamic defaults (today() …) stay as saved. */
+  start(page = null) {
     const t0 = performance.now();
     this.build();
     this.initialising = true;
     this.busy = true;
     try {
-      for (const b of this.spec.binds) {
+      for (const b of this.view.loaded ? [] : this.spec.binds) {
         for (const a of b.actions || []) {
           if (a.action === "setvalue" && (a.event || "").split(/\s+/).includes("odk-instance-first-load")) {
             for (const n of this.nodesAt(b.path)) this.#setValue(n, a.value ? this.#eval({ kind: "action", path: b.path, expr: a.value }, n, "value") : (a.text || ""));
@@ -246,19 +247,88 @@ export class Logic {
         }
       }
       this.#refreshOutputIndex();
+      // With `page`, only what that page shows or depends on is evaluated now; the rest waits for
+      // settle() (the next idle moment, or the first thing that needs it): the first page is
+      // usable sooner, and correct (benchmarks/page_weight.py, form_logic.py).
+      const first = page ? this.#closure(page) : null;
       const q = new Queue();
-      for (const t of this.tasks) if (t.kind !== "action") q.push(t);
+      for (const t of this.tasks) if (t.kind !== "action" && (!first || first.has(t))) q.push(t);
       this.#drain(q);
+      this.deferred = first ? this.tasks.filter((t) => t.kind !== "action" && !first.has(t)) : null;
     } finally {
       this.busy = false;
       this.initialising = false;
     }
     this.timing.first = performance.now() - t0;
+    this.timing.deferred = this.deferred ? this.deferred.length : 0;
+  }
+
+  /** The rest of the first evaluation (what the first page did not need), once; every entry point
+   *  that reads or changes the form's state calls it first. */
+  settle() {
+    const rest = this.deferred;
+    if (!rest) return;
+    this.deferred = null;
+    const t0 = performance.now();
+    const wasBusy = this.busy;
+    this.initialising = true;
+    this.busy = true;
+    try {
+      const q = new Queue();
+      for (const t of rest) q.push(t);
+      this.#drain(q);
+    } finally {
+      this.busy = wasBusy;
+      this.initialising = false;
+    }
+    this.timing.settle = performance.now() - t0;
+  }
+
+  // The tasks a page needs at start: those of its questions, groups and outputs (and of their
+  // ancestors), every repeat count, and, transitively, whatever writes what they read. null when a
+  // task reads anything ("*"): then everything is evaluated at once.
+  #closure(pageEl) {
+    const paths = new Set();
+    for (const el of [pageEl, ...pageEl.querySelectorAll("[data-path]")]) {
+      if (el.dataset?.path) [el.dataset.path, ...ancestorsOf(el.dataset.path)].forEach((p) => paths.add(p));
+    }
+    for (let a = pageEl.parentElement; a; a = a.parentElement) if (a.dataset?.path) paths.add(a.dataset.path);
+    const outs = new Set(pageEl.querySelectorAll(".out[data-ref]"));
+    const exact = new Map();
+    const under = new Map();
+    for (const t of this.tasks) {
+      if (!t.writes || t.kind === "action") continue;
+      if (!exact.has(t.writes)) exact.set(t.writes, []);
+      exact.get(t.writes).push(t);
+      for (const a of [t.writes, ...ancestorsOf(t.writes)]) {
+        if (!under.has(a)) under.set(a, []);
+        under.get(a).push(t);
+      }
+    }
+    const need = new Set();
+    const todo = [];
+    const add = (t) => { if (!need.has(t)) { need.add(t); todo.push(t); } };
+    for (const t of this.tasks) {
+      if (t.kind === "action") continue;
+      if (t.kind === "count" || (t.kind === "output" ? (this.outputIndex?.get(t.key) || []).some((el) => outs.has(el))
+        : paths.has(t.path))) add(t);
+    }
+    while (todo.length) {
+      const t = todo.pop();
+      for (const r of t.reads) {
+        if (r === "*") return null;
+        if (r === "@now") continue;
+        (under.get(r) || []).forEach(add);
+        if (!r.startsWith("rel:")) for (const a of ancestorsOf(r)) (exact.get(a) || []).forEach(add);
+      }
+    }
+    return need;
   }
 
   /** A value changed (the user answered): re-run what depends on it. */
   changed(node) {
     if (this.busy) return;
+    this.settle();
     this.busy = true;
     try {
       const q = new Queue();
@@ -272,6 +342,7 @@ export class Logic {
 
   /** A repeat instance was added (after its view is bound) or removed. */
   repeatChanged(path, node, added) {
+    this.settle();
     this.nodeCache.clear();
     const wasBusy = this.busy;
     this.busy = true;
@@ -409,17 +480,15 @@ export class Logic {
     return false;
   }
 
+  // A broken constraint is shown when the question is left, at Next or Submit (checks.js); a message
+  // already shown is updated or cleared at once, also when another answer fixed it.
   run_constraint(t) {
     for (const n of this.nodesAt(t.path)) {
       const bad = n.textContent !== "" && this.isRelevant(n) && !this.#eval(t, n, "boolean");
       const was = !!n._bad;
       n._bad = bad;
-      if (this.initialising) continue;
-      for (const v of n._views || []) {
-        if (!v.classList.contains("q")) continue;
-        if (bad) this.view.showMessage(v, this.constraintMessage(v));
-        else if (was) this.view.clearMessage(v);
-      }
+      if (this.initialising || bad === was) continue;
+      for (const v of n._views || []) if (v.classList.contains("q")) this.view.checks.recheck(v, { show: false });
     }
     return false;
   }
@@ -524,6 +593,7 @@ export class Logic {
 
   /** The language switched: choice lists built here and outputs showing labels follow it. */
   languageChanged() {
+    this.settle();
     const wasBusy = this.busy;
     this.busy = true;
     try {
@@ -581,44 +651,15 @@ export class Logic {
     return true;
   }
 
-  constraintMessage(q) {
+  constraintMessage(q, langCode = "th") {
     const custom = q.querySelector(":scope > .q-constraint-msg");
-    return custom ? custom.innerHTML : CONSTRAINT_DEFAULT;
+    return custom ? custom.innerHTML : bilingual(MSG.constraint, langCode);
   }
 
-  /**
-   * Checks required-when-relevant and constraints under `scope` (an element: a page; or the whole
-   * form). Marks the questions that fail; returns them in page order. `requiredToo` false checks
-   * constraints only (page change).
-   */
+  /** Checks required-when-relevant, types and constraints under `scope` (a page; or the whole form);
+   *  marks the questions that fail and returns them in page order (checks.js). */
   validate(scope = null, requiredToo = true) {
-    const bad = [];
-    const root = scope || this.view.form;
-    for (const q of root.querySelectorAll(".q[data-path]")) {
-      const n = q._node;
-      if (!n || !n.isConnected) continue;
-      if (q.dataset.widget === "note" || q.dataset.widget === "unsupported") continue;
-      if (!this.isRelevant(n)) {
-        this.view.clearMessage(q);
-        continue;
-      }
-      const b = this.binds.get(q.dataset.path);
-      const empty = n.textContent.trim() === "";
-      const required = b && b.required && (/^true\(\)$/.test(b.required.replace(/\s/g, "")) || n._req);
-      if (requiredToo && required && empty) {
-        const custom = q.querySelector(":scope > .q-required-msg");
-        this.view.showMessage(q, custom ? custom.innerHTML : REQUIRED_DEFAULT);
-        q.dataset.problem = "required";
-        bad.push(q);
-      } else if (n._bad) {
-        this.view.showMessage(q, this.constraintMessage(q));
-        q.dataset.problem = "constraint";
-        bad.push(q);
-      } else {
-        this.view.clearMessage(q);
-      }
-    }
-    return bad;
+    return this.view.checks.validate(scope, requiredToo);
   }
 
   /** For the submission: is this element blanked (not relevant)? */

@@ -3,8 +3,6 @@
 import { escapeHtml } from "../util.js";
 
 const MSG = {
-  missing: (n) => `ยังไม่ได้ตอบคำถามที่จำเป็น ${n} ข้อ <span class="en">${n} required question${n > 1 ? "s are" : " is"} not answered</span>`,
-  broken: (n) => `มีคำตอบที่ไม่ผ่านเงื่อนไข ${n} ข้อ <span class="en">${n} answer${n > 1 ? "s are" : " is"} not allowed</span>`,
   sending: 'กำลังส่งข้อมูล… <span class="en">Sending…</span>',
   offline: 'ส่งไม่สำเร็จ: ไม่มีสัญญาณหรือเซิร์ฟเวอร์ไม่ตอบ คำตอบยังอยู่ในหน้านี้ กรุณาลองใหม่ <span class="en">Could not send: no connection or the server did not answer. The answers are still on this page; try again.</span>',
   conflict: 'รายการนี้ถูกส่งไปแล้วด้วยเนื้อหาต่างกัน ระบบเก็บไว้แยกให้ผู้ดูแลตรวจสอบ <span class="en">This record was already sent with different content; it was kept aside for review.</span>',
@@ -12,6 +10,7 @@ const MSG = {
   saved: 'บันทึกไว้ในเครื่องแล้ว จะส่งอัตโนมัติเมื่อมีสัญญาณ <span class="en">Saved on this device; it will be sent when there is signal.</span>',
   attention: 'เก็บไว้ในเครื่องที่ "ต้องแก้ไข" ไม่สูญหาย <span class="en">Kept on this device under "Needs attention"; nothing is lost.</span>',
   signin: 'บันทึกไว้ในเครื่องแล้ว กรุณาเข้าสู่ระบบใหม่เพื่อส่ง <span class="en">Saved on this device; sign in again to send it.</span>',
+  sentLater: 'ส่งถึงเซิร์ฟเวอร์แล้วเมื่อกลับมามีสัญญาณ <span class="en">Sent: the server received it when the connection came back.</span>',
 };
 
 
@@ -53,9 +52,7 @@ export class Submitter {
     const { view } = this;
     const missing = view.checkRequired();
     if (missing.length) {
-      const broken = missing.filter((q) => q.dataset.problem === "constraint").length;
-      const required = missing.length - broken;
-      view.status([required ? MSG.missing(required) : "", broken ? MSG.broken(broken) : ""].filter(Boolean).join("<br>"), "error");
+      view.checks.showBanner(missing); // names them, in the form's language and the app's (checks.js)
       view.reveal(missing[0]);
       return { ok: false, missing };
     }
@@ -117,8 +114,28 @@ export class Submitter {
       this.done(message, "attention", `${text}<br>${MSG.attention}`);
     } else {
       this.done("", "saved", res.kind === "auth" ? MSG.signin : MSG.saved);
+      this.follow(offline);
     }
     return { ok: false, status: res.status || 0, kind: res.kind, queued: true };
+  }
+
+  /** A submission waiting in the outbox: the done card turns to "sent" by itself when the sync gets
+   *  it through (and says so), or to "attention" when the server refuses it; no reload needed.
+   *  `chumchon:accepted` on #fill tells the meeting screen to fetch the server's result. */
+  follow(offline) {
+    const root = this.view.root;
+    const instanceID = this.view.model.instanceID;
+    offline.watchSubmission?.(instanceID, {
+      onSent: () => {
+        root.dataset.accepted = "true"; // for a meeting screen loaded after this (form/index.js)
+        this.done("", "sent", MSG.sentLater);
+        root.dispatchEvent(new CustomEvent("chumchon:accepted", { detail: { instanceID } }));
+      },
+      onAttention: (rec) => {
+        const message = [rec.message_th, rec.message_en].filter(Boolean).join(" / ");
+        this.done(message, "attention", `${rec.status === 409 ? MSG.conflict : MSG.failed(rec.status)}<br>${MSG.attention}`);
+      },
+    });
   }
 
   /** The end state: "sent", "saved" (in the outbox) or "attention" (refused, kept on the device). */

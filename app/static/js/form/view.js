@@ -1,14 +1,14 @@
 // The view: binds the server-rendered questions to the model, and runs pages, progress, the
 // language switch, repeats and messages. It reflects the model; it never owns data.
+import { Checks, parseNumber } from "./checks.js";
 import { Logic } from "./logic.js";
 import { isoDateTime } from "./model.js";
 import { geopoint } from "./widgets/geopoint.js";
 import { image } from "./widgets/image.js";
+import { Picker } from "./widgets/picker.js";
 
 const WIDGETS = { geopoint, image };
-const isTrue = (expr) => (expr || "").replace(/\s/g, "") === "true()";
-const REQUIRED_DEFAULT = 'กรุณาตอบคำถามนี้ <span class="en">This question needs an answer</span>';
-const CONSTRAINT_BLOCK = 'มีคำตอบที่ไม่ผ่านเงื่อนไขในหน้านี้ กรุณาแก้ไขก่อนไปต่อ <span class="en">An answer on this page is not allowed; correct it to go on.</span>';
+const NUMBER_WIDGETS = new Set(["integer", "decimal"]);
 
 // How a widget's native input shows an instance value, and what value it gives back.
 const tzOffset = () => isoDateTime(new Date()).slice(23);
@@ -27,6 +27,8 @@ export class View {
     this.page = 0;
     this.spec = spec;
     this.logic = null; // logic.js: relevant, required, constraint, calculate, itemsets, counts, outputs
+    this.checks = new Checks(this); // checks.js: messages as the officer goes, Next, Submit
+    this.langCode = "th";
   }
 
   init() {
@@ -41,6 +43,9 @@ export class View {
     this.form.addEventListener("input", (e) => this.#onInput(e));
     this.form.addEventListener("change", (e) => this.#onInput(e));
     this.form.addEventListener("click", (e) => this.#onClick(e));
+    // Leaving a question (or committing a choice) checks its type and constraint (checks.js).
+    this.form.addEventListener("focusout", (e) => this.#onLeave(e));
+    this.form.addEventListener("paste", (e) => this.#onPaste(e));
     this.form.addEventListener("submit", (e) => e.preventDefault());
     this.model.addEventListener("change", (e) => {
       if (this.logic) this.logic.changed(e.detail.node);
@@ -58,26 +63,15 @@ export class View {
     this.pager.querySelector(".page-next").addEventListener("click", () => this.next());
     this.form.classList.add("paged");
     this.pager.hidden = false;
-    if (this.logic) {
-      this.logic.start();
-      this.logic.refreshOutputs();
-    } else {
-      this.refreshOutputs();
-    }
-    this.showPage(0);
+    const first = Math.max(0, Math.min(this.startPage || 0, this.pages.length - 1));
+    if (this.logic) this.logic.start(this.pages[first] || null); // the rest of the logic settles later
+    else this.refreshOutputs();
+    this.showPage(first, 0, false);
   }
 
-  /** Next page, unless an answer on this one breaks a constraint. */
+  /** Next page, unless an answer on this one is missing or wrong: then the page stays and says which. */
   next() {
-    if (this.logic) {
-      const bad = this.logic.validate(this.pages[this.page], false);
-      if (bad.length) {
-        this.status(CONSTRAINT_BLOCK, "error");
-        bad[0].scrollIntoView?.({ block: "center" });
-        return false;
-      }
-      this.status("");
-    }
+    if (!this.checks.checkPage(this.pages[this.page])) return false;
     this.showPage(this.page + 1, 1);
     return true;
   }
@@ -113,7 +107,10 @@ export class View {
     (q._node._views ||= []).push(q);
     const widget = WIDGETS[q.dataset.widget];
     if (widget) widget.init(q, this);
+    // Long choice lists (a district's groups) get the type-ahead picker (widgets/picker.js).
+    if (q.dataset.widget === "select_one" && !q.classList.contains("q-minimal")) q._picker = new Picker(q, this);
     this.show(q);
+    q._picker?.refresh();
   }
 
   /** Puts the model's value into the question's inputs. */
@@ -122,6 +119,9 @@ export class View {
     const widget = WIDGETS[q.dataset.widget];
     if (widget) return widget.show(q, value);
     const inputs = q.querySelectorAll("[data-bind]");
+    // A number being typed that is not one yet (the instance holds ""): the text stays as typed.
+    if (q._typeError && value === "") return;
+    q._typeError = null;
     const format = FORMATS[q.dataset.widget];
     for (const input of inputs) {
       if (input.type === "radio") input.checked = input.value === value;
@@ -130,6 +130,7 @@ export class View {
     }
     const out = q.querySelector(".range-out");
     if (out) out.textContent = value || "—";
+    if (q._picker?.active) q._picker.apply();
   }
 
   /** The value the question's inputs hold, in the instance's format. */
@@ -138,12 +139,16 @@ export class View {
     if (!inputs.length) return "";
     if (inputs[0].type === "radio") return inputs.find((i) => i.checked)?.value || "";
     if (inputs[0].type === "checkbox") return inputs.filter((i) => i.checked).map((i) => i.value).join(" ");
+    if (NUMBER_WIDGETS.has(q.dataset.widget)) {
+      const { value, error } = parseNumber(inputs[0].value, q.dataset.widget === "integer");
+      q._typeError = error;
+      return value;
+    }
     const format = FORMATS[q.dataset.widget];
     return format ? format.read(inputs[0].value) : inputs[0].value;
   }
 
   setValue(q, value) {
-    this.clearMessage(q); // before the change: the logic may show a constraint message for the new value
     this.model.set(q._node, value);
   }
 
@@ -154,6 +159,27 @@ export class View {
     this.setValue(q, this.read(q));
     const out = q.querySelector(".range-out");
     if (out) out.textContent = this.model.get(q._node) || "—";
+    // Typing: a number refused says so at once; a message already shown goes as soon as it is fixed.
+    // A choice (radio, checkbox, select) is final: checked now.
+    const committed = e.type === "change" && (e.target.type === "radio" || e.target.type === "checkbox" || e.target.tagName === "SELECT");
+    this.checks.recheck(q, { show: committed || Boolean(q._typeError) });
+  }
+
+  #onLeave(e) {
+    const q = e.target.closest?.(".q");
+    if (!q || !q._node || q.contains(e.relatedTarget)) return;
+    this.checks.recheck(q, { show: true });
+  }
+
+  // A national ID pasted as printed on the card ("1 2345 67890 12 3"): its digits only, so the
+  // 13-character limit keeps the whole number.
+  #onPaste(e) {
+    const input = e.target;
+    if (!input.closest?.(".q[data-national-id]") || !e.clipboardData) return;
+    const digits = e.clipboardData.getData("text").replace(/[\u0E50-\u0E59]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).replace(/\D/g, "");
+    e.preventDefault();
+    input.setRangeText(digits, input.selectionStart, input.selectionEnd, "end");
+    input.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
   /** Label outputs (`{{/data/x}}`): the current answer at that path, seen from the question. */
@@ -281,7 +307,9 @@ export class View {
       b.setAttribute("aria-pressed", String(on));
       b.classList.toggle("secondary", !on);
       if (on && b.lang) document.documentElement.lang = b.lang;
+      if (on) this.langCode = b.lang || "th";
     }
+    this.checks.languageChanged(); // messages shown follow the language
     for (const opt of this.form.querySelectorAll(`option[data-l${index}]`)) opt.textContent = opt.dataset[`l${index}`];
     if (this.logic && this.logic.tasks.length) this.logic.languageChanged();
     try {
@@ -299,7 +327,8 @@ export class View {
   }
 
   /** Shows page `index`; with `dir` (+1 / -1) pages with nothing relevant are skipped that way. */
-  showPage(index, dir = 0) {
+  showPage(index, dir = 0, settle = true) {
+    if (settle) this.logic?.settle(); // the logic of other pages, before one is shown
     const total = this.pages.length;
     index = Math.max(0, Math.min(index, total - 1));
     if (dir) {
@@ -309,6 +338,7 @@ export class View {
       else if (dir > 0) index = total - 1;
     }
     this.page = index;
+    if (this.checks.banner && this.checks.banner.page !== null && this.checks.banner.page !== index) this.checks.clearBanner();
     const current = this.pages[this.page];
     this.pages.forEach((p) => p.classList.toggle("current", p === current));
     for (const host of this.form.querySelectorAll(".page-host")) host.hidden = !host.contains(current);
@@ -400,6 +430,7 @@ export class View {
       box.append(el); // in the list's order
     }
     this.show(q);
+    q._picker?.refresh();
   }
 
   // ---- messages and the required check -----------------------------------------------------
@@ -421,24 +452,9 @@ export class View {
     q.classList.remove("invalid");
   }
 
-  /**
-   * Questions that must be answered and are not: required="true()" with no relevant on the
-   * question or any ancestor (those need the XPath engine). Marks them and returns them in order.
-   */
+  /** Every problem of the form (Submit): marks the questions and returns them in order. */
   checkRequired() {
-    if (this.logic) return this.logic.validate(null, true);
-    const missing = [];
-    for (const q of this.form.querySelectorAll(".q[data-required]")) {
-      this.clearMessage(q);
-      if (!isTrue(q.dataset.required) || !q._node) continue;
-      if (q.closest("[data-relevant]")) continue;
-      if (q.dataset.widget === "note" || q.dataset.widget === "unsupported") continue;
-      if (this.model.get(q._node).trim() !== "") continue;
-      const custom = q.querySelector(":scope > .q-required-msg");
-      this.showMessage(q, custom ? custom.innerHTML : REQUIRED_DEFAULT);
-      missing.push(q);
-    }
-    return missing;
+    return this.checks.validate(null, true);
   }
 
   /** Shows the page holding `q` and brings it into view. */

@@ -67,8 +67,10 @@ export function progressOf(view) {
 
 /** Keeps the open form saved as a draft. */
 export class DraftKeeper {
-  constructor(view, { restored = null } = {}) {
+  /** @param describe () => extra fields of the record (form/resume.js: the group it is about) */
+  constructor(view, { restored = null, describe = null } = {}) {
     this.view = view;
+    this.describe = describe;
     this.model = view.model;
     this.root = view.root;
     this.userId = currentUser();
@@ -93,7 +95,8 @@ export class DraftKeeper {
   }
 
   schedule() {
-    if (this.finished || !this.userId) return;
+    // The logic settling the rest of its first evaluation (form/logic.js settle()) is no answer.
+    if (this.finished || !this.userId || this.view.logic?.initialising) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.save(), SAVE_DELAY_MS);
   }
@@ -130,6 +133,7 @@ export class DraftKeeper {
       pages: view.pages?.length || 1,
       label: labelOf(view),
       progress: progressOf(view),
+      ...(this.describe ? this.describe() : {}),
       created: this.created || now,
       updated: now,
     };
@@ -189,6 +193,15 @@ export class DraftKeeper {
     await this.saving;
     // "Fill another" (href="") then opens a new record on the latest version.
     history.replaceState(history.state, "", this.root.dataset.fillUrl || `/forms/${encodeURIComponent(this.root.dataset.formId)}/fill`);
+  }
+
+  /** Drops this record's draft (the officer continues another one instead): nothing more is saved. */
+  async discard() {
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.timer = null;
+    await this.saving;
+    if (this.created) await deleteDraft(this.key);
   }
 
   /** The submission could not be kept after all (finish() was early): go on saving the draft, under

@@ -1,9 +1,9 @@
 // What the fill page's runtime (static/js/form, a separate bundle) uses of the offline code. It is
 // handed over as window.chumchon.offline by app.js, which every page loads first, so IndexedDB,
 // the lock and the sync timer exist once per page (one copy of idb, one sync state).
-import { DraftKeeper, draftToRestore, draftUrl, labelOf, restoreInto } from "./drafts.js";
+import { DraftKeeper, deleteDraft, draftToRestore, draftUrl, labelOf, listDrafts, restoreInto } from "./drafts.js";
 import { add, makeRecord } from "./outbox.js";
-import { currentUser } from "./store.js";
+import { currentUser, get, keyOf, onChange } from "./store.js";
 import { sendNow } from "./sync.js";
 
 /**
@@ -24,7 +24,32 @@ export async function submit({ view, xml, attachments, keeper = null }) {
   return sendNow(rec);
 }
 
+/**
+ * Follows a record this page put in the outbox: `onSent()` once the server accepted it (sync.js, in
+ * this tab or another), `onAttention(rec)` when the server refused it. Each is called at most once.
+ */
+export function watchSubmission(instanceID, { onSent = () => {}, onAttention = () => {} } = {}) {
+  const key = keyOf(currentUser(), instanceID);
+  let settled = false;
+  onChange(async (e) => {
+    if (settled) return;
+    const info = e.detail || e.data || {};
+    if (info.sent === key) {
+      settled = true;
+      onSent();
+      return;
+    }
+    if (info.type !== "outbox") return;
+    const rec = await get("outbox", key).catch(() => null);
+    if (!settled && rec && rec.state === "attention") {
+      settled = true;
+      onAttention(rec);
+    }
+  });
+}
+
 /** True when drafts and the outbox can be used here (a signed-in user, IndexedDB present). */
 export const available = () => Boolean(currentUser()) && "indexedDB" in window;
 
-export const formApi = { available, submit, DraftKeeper, draftToRestore, draftUrl, restoreInto };
+export const formApi = { available, submit, watchSubmission, DraftKeeper, draftToRestore, draftUrl, restoreInto,
+  listDrafts, deleteDraft };

@@ -65,7 +65,7 @@ export async function update(key, changes) {
 /** Removes a record the server has confirmed. */
 export async function confirmed(key) {
   await (await db()).delete("outbox", key);
-  announce("outbox");
+  announce("outbox", { sent: key }); // the fill page that queued it shows the server's result (form.js)
 }
 
 /** Puts a "needs attention" record back in the queue (the user fixed something on the server side). */

@@ -80,12 +80,13 @@ export async function remove(store, key) {
 
 /** Tells every tab (and this one) that offline data changed, so badges and lists refresh. */
 let channel = null;
-export function announce(what = "changed") {
+export function announce(what = "changed", extra = {}) {
+  const detail = { type: what, ...extra };
   try {
     channel ||= new BroadcastChannel("chumchon-offline");
-    channel.postMessage({ type: what });
+    channel.postMessage(detail);
   } catch { /* no BroadcastChannel: this tab still hears the event below */ }
-  window.dispatchEvent(new CustomEvent("chumchon:offline-changed", { detail: { type: what } }));
+  window.dispatchEvent(new CustomEvent("chumchon:offline-changed", { detail }));
 }
 
 export function onChange(listener) {
