@@ -66,6 +66,12 @@ def test_province_user_reads_the_report_follows_a_district_to_its_groups_and_exp
         assert not page.locator("header.site-header").is_visible()
         assert not page.locator(".report-controls").is_visible()
         assert page.locator("#table-targets").is_visible()
+        import re
+
+        pdf = page.pdf(prefer_css_page_size=True)  # the report's own @page: A4 landscape
+        boxes = [tuple(map(float, b)) for b in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)]
+        assert boxes and all(w > h for w, h in boxes), boxes[:3]
+        assert len(boxes) >= page.locator(".report-section").count()  # a page per table at least
         assert errors == []
     finally:
         context.close()
