@@ -20,8 +20,15 @@ BULLET = "•"
 _FALSE = {"", "no", "false", "false()", "0"}
 
 
+# What a national ID number can be held in: a text or number question (a photo of the card named
+# "president_id_card", a date or a choice is not one — it must not be masked, nor checked as 13 digits).
+_ID_DATATYPES = {"", "string", "int", "integer", "long", "decimal"}
+
+
 def is_national_id(node: Node, pattern: str = DEFAULT_PATTERN) -> bool:
-    if node.kind != "field":
+    if node.kind != "field" or node.control in ("upload", "select1", "select", "range", "trigger"):
+        return False
+    if (node.datatype or "") not in _ID_DATATYPES:
         return False
     if re.match(pattern, node.name or "", re.IGNORECASE):
         return True

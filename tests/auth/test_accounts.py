@@ -322,6 +322,14 @@ def test_national_id_detection():
     assert is_national_id(node("pid_of_head", pii="yes"))
     assert not is_national_id(node("group_id")) and not is_national_id(node("instanceID"))
     assert not is_national_id(node("n", pii="no"))
+    # A photo of the card, a date or a choice named like one holds no ID number.
+    photo = Node(path="/d/president_id_card", name="president_id_card", kind="field", control="upload",
+                 datatype="binary")
+    when = Node(path="/d/id_card", name="id_card", kind="field", control="input", datatype="date")
+    assert not is_national_id(photo) and not is_national_id(when)
+    typed = Node(path="/d/president_id_card", name="president_id_card", kind="field", control="input",
+                 datatype="string")
+    assert is_national_id(typed)
     assert mask_value("1234567890123") == "•••••••••0123" and mask_value("12") == "••"
 
 
