@@ -78,6 +78,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(assignments.bp)  # /assignments: officers assigned to their district's groups
 
+    from app import language
+
+    language.init_app(app)  # POST /language: Thai only or Thai + English on the app's own screens
+
     from app import cli
 
     cli.init_app(app)

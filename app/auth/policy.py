@@ -40,7 +40,9 @@ RULES: dict[str, Rule] = {
     # assets and accounts
     "static": PUBLIC,
     "auth.signin": PUBLIC,
-    "auth.signout": PUBLIC,  # GET shows the warning page (or sends to sign-in); POST clears the session
+    "auth.signout": PUBLIC,
+    # the app's screen language (Thai only / Thai + English): a cookie, and the user's own setting
+    "language.choose": PUBLIC,  # GET shows the warning page (or sends to sign-in); POST clears the session
     # forms: every signed-in role may see and fill every published form (forms are not district data)
     "forms.index": Rule(ANY),
     "forms.detail": Rule(ANY),

@@ -1,0 +1,46 @@
+// Thai line breaking by words. Browsers break Thai with ICU's dictionary; a word it does not know is
+// split where the dictionary guesses, mid-word ("หลักธร|รมาภิบาล" in a title). No CSS rule fixes a
+// dictionary gap, so the words our screens use that the dictionary splits are wrapped in
+// <span class="tw"> (white-space: nowrap, app.css): the line may break before or after them only.
+// Runs on every page after it is parsed, and again on what htmx swaps in.
+
+/** Words Chromium's ICU dictionary splits inside a syllable (checked with Intl.Segmenter("th")). */
+export const KEEP_WHOLE = ["ธรรมาภิบาล"];
+
+const PATTERN = new RegExp(KEEP_WHOLE.join("|"), "g");
+const SKIP = new Set(["SCRIPT", "STYLE", "TEXTAREA", "OPTION", "TITLE", "INPUT", "SELECT"]);
+
+/** Wraps each KEEP_WHOLE word in the text under `root` (already wrapped ones are left alone). */
+export function keepWords(root = document.body) {
+  if (!root) return;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+    acceptNode(node) {
+      const parent = node.parentElement;
+      if (!parent || SKIP.has(parent.tagName) || parent.classList.contains("tw")) return NodeFilter.FILTER_REJECT;
+      PATTERN.lastIndex = 0;
+      return PATTERN.test(node.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
+    },
+  });
+  const found = [];
+  while (walker.nextNode()) found.push(walker.currentNode);
+  for (const node of found) {
+    const parts = [];
+    let last = 0;
+    PATTERN.lastIndex = 0;
+    for (const m of node.data.matchAll(PATTERN)) {
+      if (m.index > last) parts.push(document.createTextNode(node.data.slice(last, m.index)));
+      const span = document.createElement("span");
+      span.className = "tw";
+      span.textContent = m[0];
+      parts.push(span);
+      last = m.index + m[0].length;
+    }
+    if (last < node.data.length) parts.push(document.createTextNode(node.data.slice(last)));
+    node.replaceWith(...parts);
+  }
+}
+
+export function initThaiWords() {
+  keepWords();
+  document.addEventListener("htmx:afterSwap", (e) => keepWords(e.target));
+}
