@@ -30,7 +30,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, load_only, selectinload
 
 from app.forms.definitions import definition_of
-from app.forms.listing import BadCursor, Cursor, districts_for, page_of, search_clause
+from app.forms.listing import (BadCursor, Cursor, districts_for, level_label, page_of, search_clause,
+                               static_group_name)
 from app.forms.lookups import form_or_404, scoped_submission_or_404
 from app.forms.names import subject_of
 from app import db
@@ -39,7 +40,8 @@ from app.auth.policy import allowed, rule_for
 from app.auth.masking import mask_data, mask_errors, national_id_paths
 from app.auth.scope import may_correct_submission, may_see_submission, sees_national_ids, submission_clause
 from app.errors import error_response
-from app.models import Attachment, Form, FormVersion, Submission, SubmissionStatus
+from app.models import (Attachment, District, Form, FormVersion, Group, Score, Submission, SubmissionStatus,
+                        Village)
 from app.reports.export import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -469,20 +471,32 @@ def export_records(form: Form, filters: ListFilters, masked: frozenset[str] = fr
     """The filtered submissions the user may see as export records, oldest first, read in batches;
     answers at `masked` paths are masked."""
     query = (
-        select(Submission, FormVersion.version)
+        select(Submission, FormVersion.version, Score.form_version_id, Score.level_name, Score.assessed_on,
+               Score.group_ref, Group.name, Village.name_th, District.name_th)
         .join(FormVersion, Submission.form_version_id == FormVersion.id)
+        .outerjoin(Score, Score.submission_id == Submission.id)
+        .outerjoin(Group, Group.code == Score.group_ref)
+        .outerjoin(Village, Village.code == Group.village_code)
+        .outerjoin(District, District.code == Submission.district_code)
         .where(*filters.clauses(form), submission_clause(g.user))
         .options(defer(Submission.xml), selectinload(Submission.attachments))
         .order_by(Submission.received_at, Submission.id)
         .execution_options(yield_per=500)
     )
-    for sub, version in db.session.execute(query):
+    for sub, version, score_version, level_name, assessed_on, group_ref, group, village, district in \
+            db.session.execute(query):
+        level = level_label(score_version, level_name)
         yield {
             "instance_id": sub.instance_id,
             "received_at": sub.received_at,
             "status": sub.status,
             "submitted_by": sub.submitted_by,
             "version": version,
+            "group_name": group or (static_group_name(score_version, group_ref) if group_ref else None) or group_ref,
+            "village": village,
+            "district": district or sub.district_code,
+            "level": level["th"] if level else None,
+            "assessed_on": assessed_on,
             "data": mask_data(sub.data or {}, masked),
             "attachments": [{"filename": a.filename, "content_type": a.content_type, "size": a.size,
                              "url": url_for("submissions.attachment", attachment_id=a.id)}

@@ -83,3 +83,17 @@ def test_detail_puts_group_level_and_date_on_top_and_names_on_request(world):
     named = world["client"].get(f"/forms/{mw.FORM_ID}/submissions/{sub.instance_id}?names=1").get_data(as_text=True)
     assert sub.instance_id in named and '<span class="mono var-name">i01</span>' in named
     assert "Hide variable names" in named
+
+
+def test_exports_carry_group_village_district_level_and_thai_time(world):
+    import csv
+    import io
+
+    r = world["client"].get(f"/forms/{mw.FORM_ID}/export.csv?headers=names")
+    assert r.status_code == 200
+    rows = {row["_instance_id"]: row for row in csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")))}
+    g1 = rows[world["subs"]["g1"].instance_id]
+    assert g1["_group_name"] == "กลุ่มออมทรัพย์เพื่อการผลิตบ้านนาดีพัฒนา" and g1["_village"] == "บ้านนาดี"
+    assert g1["_district"] == "เมืองเลย" and g1["_level"] == "ระดับ ดี" and g1["_assessed_on"] == "2024-03-10"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", g1["_received_th"])
+    assert rows[world["subs"]["g2"].instance_id]["_level"] == "ระดับ ต้องพัฒนา"
