@@ -81,6 +81,7 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "committee.record_plan": [("POST", "own", exp(400, 404, 404, 404, 404))],
     "committee.links": [("GET", "own", exp(302, 403, 200, 200, 200))],
     "committee.revoke_link": [("POST", "own", exp(401, 403, 404, 403, 404))],
+    "committee.make_group_link": [("POST", "own", exp(401, 403, 404, 403, 404))],  # no group named: 404
     "admin.users": [("GET", "own", ADMIN_PAGE)],
     "admin.user_create": [("POST", "own", admin_post(422))],  # empty form
     "admin.user_deactivate": [("POST", "own", admin_post(303))],
