@@ -5,7 +5,7 @@ registry's current list, scoped to the user, from the same routes that serve upl
 fill page's media route, the OpenRosa manifest and media download):
 
 - groups.csv — approved groups: name (the group code the form stores), label, kind
-  (occupational | savings), district, village. Scope: an officer or district office sees its
+  (occupational | savings), district, village (code), village_label (its name). Scope: an officer or district office sees its
   district's groups, a province account its province's, an admin all. So the assessment's group
   list is "the user's district" without any filter expression in the form (decision: the server
   scopes the file, ODK Collect and the browser see only what they may assess).
@@ -35,7 +35,7 @@ from app.auth.scope import district_codes
 from app.models import District, Group, GroupStatus, User, Village
 
 REGISTRY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "groups.csv": ("name", "label", "kind", "district", "village"),
+    "groups.csv": ("name", "label", "kind", "district", "village", "village_label"),
     "villages.csv": ("name", "label", "level", "district", "tambon"),
 }
 _PULLDATA = re.compile(r"pulldata\(\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
@@ -102,7 +102,15 @@ def group_names(codes: list[str]) -> dict[str, str]:
 
 
 def groups_csv(user: User | None) -> bytes:
-    rows = [(g.code, g.name, g.kind, g.district_code or "", g.village_code or "") for g in groups_for(user)]
+    # village_label: the village's name, so a page or a device names a group's village offline
+    codes = district_codes(user)
+    stmt = (select(Group.code, Group.name, Group.kind, Group.district_code, Group.village_code, Village.name_th)
+            .outerjoin(Village, Village.code == Group.village_code)
+            .where(Group.status == GroupStatus.APPROVED).order_by(Group.district_code, Group.name))
+    if codes is not None:
+        stmt = stmt.where(Group.district_code.in_(codes))
+    rows = [(code, name, kind, district or "", village or "", village_name or "")
+            for code, name, kind, district, village, village_name in db.session.execute(stmt)]
     return _csv(REGISTRY_COLUMNS["groups.csv"], rows)
 
 

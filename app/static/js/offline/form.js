@@ -4,6 +4,7 @@
 import { DraftKeeper, draftToRestore, draftUrl, labelOf, restoreInto } from "./drafts.js";
 import { add, makeRecord } from "./outbox.js";
 import { currentUser } from "./store.js";
+import { aboutOf } from "./about.js";
 import { sendNow } from "./sync.js";
 
 /**
@@ -17,7 +18,7 @@ export async function submit({ view, xml, attachments, keeper = null }) {
   const rec = makeRecord({
     instanceID: view.model.instanceID, formId: root.dataset.formId, version: root.dataset.version, xml,
     attachments, title: document.querySelector(".fill-title")?.textContent.trim() || root.dataset.formId,
-    label: labelOf(view),
+    label: labelOf(view), about: aboutOf(view),
   });
   await add(rec);
   return sendNow(rec);
