@@ -23,7 +23,12 @@ def test_drafts_list_shows_group_name_village_and_buddhist_era_date(page, bundle
     page.wait_for_selector("#fill[data-ready=true]")
     page.check(f'{q("group")} input[value="{GROUP}"]')
     page.fill(f'{q("assessed_on")} input', "2024-03-10")
-    page.wait_for_function(SAVED_WITH_DATE)  # the debounced autosave has kept the date
+    for _ in range(100):  # until the debounced autosave has kept the date (polled, at most 10 s)
+        if page.evaluate(SAVED_WITH_DATE):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the draft was never saved with its assessment date")
     page.goto("/drafts")
     page.wait_for_selector("#offline-page[data-ready=true][data-drafts='1']")
     item = page.locator("#offline-drafts .offline-item").inner_text()
