@@ -32,3 +32,6 @@ def init_app(app) -> None:  # noqa: ANN001
     app.jinja_env.filters["be_date"] = be_date
     app.jinja_env.filters["be_datetime"] = lambda v: be_date(v, with_time=True)
     app.jinja_env.globals["text_in"] = text_in
+    from app.thai_text import keep_words
+
+    app.jinja_env.filters["keepwords"] = keep_words  # Thai words kept whole on a line
