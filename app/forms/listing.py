@@ -24,8 +24,8 @@ from datetime import date, datetime, timezone
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy import and_, func, or_, select, union, union_all
+from sqlalchemy.orm import aliased, defer
 
 from app import db
 from app.auth.scope import DISTRICT_AND_OFFICER_ROLES, district_clause, district_codes
@@ -33,7 +33,7 @@ from app.models import District, FormVersion, Group, Score, Submission, User, Vi
 
 PER_PAGE = 50
 COUNT_CAP = 1000  # counted exactly up to here; above it the page says "more than"
-SEARCH_GROUPS = 500  # groups a search may match before it asks for more letters
+SEARCH_GROUPS = 100  # groups a search may match (a broader text lists the submissions of the first 100)
 MAX_SEARCH = 100
 
 
@@ -86,28 +86,53 @@ def _newer_than(c: Cursor):
 
 def search_clause(form_pk: int, text: str, user: User | None):
     """WHERE clause for a search, or None when `text` is blank. Matches the registry groups in the
-    user's area by name, code or village name, the exact instanceID, and a sender's username."""
+    user's area by name, code or village name, the exact instanceID, and a sender's username.
+
+    The matching submissions are one id set (a UNION of indexed look-ups) the page then orders and
+    limits, so a search costs what its matches cost, not a scan of the form's submissions."""
     text = " ".join((text or "").split())[:MAX_SEARCH]
     if not text:
         return None
-    pattern = f"%{_escape_like(text.lower())}%"
-    groups = (select(Group.code)
-              .outerjoin(Village, Village.code == Group.village_code)
-              .where(district_clause(Group.district_code, user, DISTRICT_AND_OFFICER_ROLES),
-                     or_(func.lower(Group.name).like(pattern, escape="\\"),
-                         func.lower(Group.code).like(pattern, escape="\\"),
-                         func.lower(Village.name_th).like(pattern, escape="\\")))
-              .limit(SEARCH_GROUPS))
-    codes = list(db.session.scalars(groups))
-    about_groups = Submission.id.in_(
-        select(Score.submission_id).where(Score.form_pk == form_pk, Score.group_ref.in_(codes))) if codes else None
+    codes = matching_group_codes(text, user)
+    ids = [select(Submission.id).where(Submission.form_pk == form_pk, Submission.instance_id == text)]
+    if codes:
+        ids.append(select(Score.submission_id).where(Score.form_pk == form_pk, Score.group_ref.in_(codes)))
     senders = list(db.session.scalars(select(User.id).where(func.lower(User.username) == text.lower())))
-    parts = [Submission.instance_id == text]
-    if about_groups is not None:
-        parts.append(about_groups)
     if senders:
-        parts.append(Submission.submitter_id.in_(senders))
-    return or_(*parts)
+        ids.append(select(Submission.id).where(Submission.form_pk == form_pk, Submission.submitter_id.in_(senders)))
+    return Submission.id.in_(union_all(*ids) if len(ids) > 1 else ids[0])
+
+
+def matching_group_codes(text: str, user: User | None, limit: int = SEARCH_GROUPS) -> list[str]:
+    """Codes of the registry groups in `user`'s area whose name, code or village name holds `text`
+    (case-insensitive; PostgreSQL answers from trigram indexes, app/registry/search_indexes.py)."""
+    pattern = f"%{_escape_like(text)}%"
+    in_area = district_clause(Group.district_code, user, DISTRICT_AND_OFFICER_ROLES)
+    by_name = select(Group.code).where(in_area, or_(Group.name.ilike(pattern, escape="\\"),
+                                                    Group.code.ilike(pattern, escape="\\")))
+    by_village = (select(Group.code).join(Village, Village.code == Group.village_code)
+                  .where(in_area, Village.name_th.ilike(pattern, escape="\\")))
+    return list(db.session.scalars(union(by_name, by_village).limit(limit)))
+
+
+def officer_ids_clause(form_pk: int, user: User | None):
+    """For an officer, the ids their scope can reach in this form, as one indexed id set: what they sent
+    (submitter_id), the edit chains of those (root_instance_id) and the submissions about their assigned
+    groups (scores.group_ref). Added beside app.auth.scope's clause (which still decides), it lets the
+    database start from the officer's few thousand records instead of walking a million in date order
+    and filtering. None for other roles (their district clause is an index range already)."""
+    from app.models import OfficerAssignment, Role
+
+    if user is None or user.role != Role.OFFICER:
+        return None
+    own = select(Submission.id).where(Submission.form_pk == form_pk, Submission.submitter_id == user.id)
+    roots = select(Submission.root_instance_id).where(Submission.submitter_id == user.id)
+    sent = aliased(Submission)
+    chain = select(sent.id).where(sent.form_pk == form_pk, sent.root_instance_id.in_(roots))
+    assigned = (select(Score.submission_id).join(Group, Group.code == Score.group_ref)
+                .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
+                .where(Score.form_pk == form_pk, OfficerAssignment.user_id == user.id))
+    return Submission.id.in_(union(own, chain, assigned))
 
 
 def _escape_like(text: str) -> str:

@@ -331,20 +331,20 @@ def find_groups(user: User, text: str) -> list[dict[str, Any]]:
     """Registry groups in `user`'s area whose name, code or village name holds `text`, each with its
     latest assessment (form, date, level) and how many valid links it has: one query for the groups,
     one for their scores, one for their links."""
-    from app.forms.listing import _escape_like, level_label
+    from app.forms.listing import level_label, matching_group_codes
     from app.models import Village
 
     text = " ".join((text or "").split())[:100]
     if not text:
         return []
-    pattern = f"%{_escape_like(text.lower())}%"
+    codes = matching_group_codes(text, user, limit=GROUPS_FOUND)
+    if not codes:
+        return []
     groups = db.session.execute(
         select(Group.code, Group.name, Group.district_code, Village.name_th)
         .outerjoin(Village, Village.code == Group.village_code)
-        .where(district_clause(Group.district_code, user),
-               func.lower(Group.name).like(pattern, escape="\\") | func.lower(Group.code).like(pattern, escape="\\")
-               | func.lower(Village.name_th).like(pattern, escape="\\"))
-        .order_by(Group.name).limit(GROUPS_FOUND)).all()
+        .where(Group.code.in_(codes), district_clause(Group.district_code, user))
+        .order_by(Group.name)).all()
     codes = [row[0] for row in groups]
     if not codes:
         return []
