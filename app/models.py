@@ -521,3 +521,5 @@ Index("ix_submissions_form_district_received", Submission.form_pk, Submission.di
       Submission.received_at, Submission.id)
 Index("ix_scores_form_group", Score.form_pk, Score.group_ref, Score.district_code)
 Index("ix_committee_links_district_created", CommitteeLink.district_code, CommitteeLink.created_at, CommitteeLink.id)
+Index("ix_committee_links_created", CommitteeLink.created_at, CommitteeLink.id)  # admin / province: newest first
+Index("ix_committee_links_group_ref", CommitteeLink.group_ref)  # a found group's valid links, any district

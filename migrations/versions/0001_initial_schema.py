@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:00:51.966687
+Create Date: 2026-12-02 02:02:38.546631
 """
 from alembic import op
 import sqlalchemy as sa
@@ -172,9 +172,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('token_hash')
     )
     with op.batch_alter_table('committee_links', schema=None) as batch_op:
+        batch_op.create_index('ix_committee_links_created', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_committee_links_district_created', ['district_code', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_committee_links_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index('ix_committee_links_group', ['district_code', 'group_ref'], unique=False)
+        batch_op.create_index('ix_committee_links_group_ref', ['group_ref'], unique=False)
 
     op.create_table('districts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -473,9 +475,11 @@ def downgrade() -> None:
 
     op.drop_table('districts')
     with op.batch_alter_table('committee_links', schema=None) as batch_op:
+        batch_op.drop_index('ix_committee_links_group_ref')
         batch_op.drop_index('ix_committee_links_group')
         batch_op.drop_index(batch_op.f('ix_committee_links_form_pk'))
         batch_op.drop_index('ix_committee_links_district_created')
+        batch_op.drop_index('ix_committee_links_created')
 
     op.drop_table('committee_links')
     with op.batch_alter_table('workbook_uploads', schema=None) as batch_op:
