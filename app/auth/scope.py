@@ -22,7 +22,7 @@ Objects outside the scope are answered 404 by the views, exactly like objects th
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true, union
 from sqlalchemy.orm import aliased
 
 from app.models import AuditEvent, District, Group, OfficerAssignment, Role, Score, Submission, User
@@ -102,19 +102,25 @@ def submission_clause(user: User | None):
 
 
 def _officer_clause(user: User):
-    own = Submission.submitter_id == user.id
+    """The officer rule above as one set of submission ids (a UNION of indexed look-ups: by sender, by
+    edit chain, by assigned group), so a query starts from the officer's own few records instead of
+    filtering every submission of a form in date order (issue 12: lists at a million rows)."""
     if user.district is None:
-        return own
+        return Submission.submitter_id == user.id
     code = user.district.code
-    sent = aliased(Submission)
-    same_chain = Submission.root_instance_id.in_(
-        select(sent.root_instance_id).where(sent.submitter_id == user.id, sent.district_code == code))
-    assigned = Submission.id.in_(
-        select(Score.submission_id)
-        .join(Group, Group.code == Score.group_ref)
-        .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
-        .where(OfficerAssignment.user_id == user.id, Group.district_code == code))
-    return or_(own, and_(Submission.district_code == code, or_(same_chain, assigned)))
+    own = select(Submission.id).where(Submission.submitter_id == user.id)
+    sent, chained = aliased(Submission), aliased(Submission)
+    same_chain = select(chained.id).where(
+        chained.district_code == code,
+        chained.root_instance_id.in_(select(sent.root_instance_id)
+                                     .where(sent.submitter_id == user.id, sent.district_code == code)))
+    about = aliased(Submission)
+    assigned = (select(Score.submission_id)
+                .join(about, about.id == Score.submission_id)
+                .join(Group, Group.code == Score.group_ref)
+                .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
+                .where(OfficerAssignment.user_id == user.id, Group.district_code == code, about.district_code == code))
+    return Submission.id.in_(union(own, same_chain, assigned))
 
 
 def scoped_submissions(stmt, user: User | None):  # noqa: ANN001

@@ -25,7 +25,7 @@ from threading import Lock
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, union, union_all
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import defer
 
 from app import db
 from app.auth.scope import DISTRICT_AND_OFFICER_ROLES, district_clause, district_codes
@@ -113,26 +113,6 @@ def matching_group_codes(text: str, user: User | None, limit: int = SEARCH_GROUP
     by_village = (select(Group.code).join(Village, Village.code == Group.village_code)
                   .where(in_area, Village.name_th.ilike(pattern, escape="\\")))
     return list(db.session.scalars(union(by_name, by_village).limit(limit)))
-
-
-def officer_ids_clause(form_pk: int, user: User | None):
-    """For an officer, the ids their scope can reach in this form, as one indexed id set: what they sent
-    (submitter_id), the edit chains of those (root_instance_id) and the submissions about their assigned
-    groups (scores.group_ref). Added beside app.auth.scope's clause (which still decides), it lets the
-    database start from the officer's few thousand records instead of walking a million in date order
-    and filtering. None for other roles (their district clause is an index range already)."""
-    from app.models import OfficerAssignment, Role
-
-    if user is None or user.role != Role.OFFICER:
-        return None
-    own = select(Submission.id).where(Submission.form_pk == form_pk, Submission.submitter_id == user.id)
-    roots = select(Submission.root_instance_id).where(Submission.submitter_id == user.id)
-    sent = aliased(Submission)
-    chain = select(sent.id).where(sent.form_pk == form_pk, sent.root_instance_id.in_(roots))
-    assigned = (select(Score.submission_id).join(Group, Group.code == Score.group_ref)
-                .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
-                .where(Score.form_pk == form_pk, OfficerAssignment.user_id == user.id))
-    return Submission.id.in_(union(own, chain, assigned))
 
 
 def _escape_like(text: str) -> str:

@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import defer, load_only, selectinload
 
 from app.forms.definitions import definition_of
-from app.forms.listing import (BadCursor, Cursor, districts_for, level_label, officer_ids_clause, page_of,
-                               search_clause, static_group_name)
+from app.forms.listing import (BadCursor, Cursor, districts_for, level_label, page_of, search_clause,
+                               static_group_name)
 from app.forms.lookups import form_or_404, scoped_submission_or_404
 from app.forms.names import subject_of
 from app import db
@@ -238,9 +238,6 @@ def list_submissions(form_id: str):
     form = form_or_404(form_id)
     filters = parse_filters(request.args)
     where = filters.clauses(form) + [submission_clause(g.user)]
-    narrow = officer_ids_clause(form.id, g.user)
-    if narrow is not None:
-        where.append(narrow)
     page = page_of(where, after=filters.after, before=filters.before)
     context = {
         "form": form,
