@@ -120,7 +120,19 @@ def _officer_clause(user: User):
                 .join(Group, Group.code == Score.group_ref)
                 .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
                 .where(OfficerAssignment.user_id == user.id, Group.district_code == code, about.district_code == code))
-    return Submission.id.in_(union(own, same_chain, assigned))
+    reachable = union(own, same_chain, assigned)
+    # Read the ids first when they are few (an officer's records: hundreds, a few thousand): the query
+    # that uses them then knows how many there are and fetches them by primary key; given the UNION as a
+    # subquery, PostgreSQL misjudged its size at a million rows and walked the form in date order.
+    from app import db
+
+    ids = list(db.session.scalars(select(reachable.subquery().c[0]).limit(OFFICER_IDS_INLINE + 1)))
+    if len(ids) <= OFFICER_IDS_INLINE:
+        return Submission.id.in_(ids) if ids else false()
+    return Submission.id.in_(reachable)
+
+
+OFFICER_IDS_INLINE = 5000
 
 
 def scoped_submissions(stmt, user: User | None):  # noqa: ANN001
