@@ -9,9 +9,9 @@ Pages stay flat however many submissions there are (issue 12):
 - **no exact count over a huge set**: the count stops at COUNT_CAP + 1 rows; above that the page says
   "more than 1,000" (an exact COUNT(*) of a million rows was most of the 0.2-0.4 s a page took).
 - **search** by group: the registry's groups in the user's scope whose name, code or village name holds
-  the text (a few hundred rows per district, 30,500 in the province) give group codes, and the
-  submissions are found through the score table's (form_pk, group_ref) index; the exact instanceID and a
-  sender's username are also found. No LIKE over the submissions table.
+  the text (ILIKE, answered by pg_trgm indexes on PostgreSQL: app/registry/search_indexes.py) give up to
+  100 group codes, and the submissions are found through the score table's (form_pk, group_ref) index;
+  the exact instanceID and a sender's username are also found. No LIKE over the submissions table.
 - **names**: each row carries its group's registered name and village, its district's name, the
   server's level and the assessment date (the score table's columns, one join each), so no page shows
   a group code, a `uuid:` or an ISO date where a person reads.
@@ -145,10 +145,6 @@ class Page:
     older: Cursor | None  # the cursor for the page after (None: nothing older)
     count: int  # exact when <= COUNT_CAP
     capped: bool  # more than COUNT_CAP
-
-    @property
-    def count_text(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.capped else f"{self.count:,}"
 
 
 def count_capped(where: list) -> tuple[int, bool]:
