@@ -27,7 +27,6 @@ from app.forms.schemas import (
     HistoryEntrySchema,
     SubmissionDetailSchema,
     SubmissionQuerySchema,
-    SubmissionSummarySchema,
 )
 from app.models import Attachment, Form, FormVersion, Submission, SubmissionConflict
 
