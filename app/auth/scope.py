@@ -101,12 +101,10 @@ def submission_clause(user: User | None):
     return district_clause(Submission.district_code, user)
 
 
-def _officer_clause(user: User):
+def _officer_reachable(user: User):
     """The officer rule above as one set of submission ids (a UNION of indexed look-ups: by sender, by
     edit chain, by assigned group), so a query starts from the officer's own few records instead of
     filtering every submission of a form in date order (issue 12: lists at a million rows)."""
-    if user.district is None:
-        return Submission.submitter_id == user.id
     code = user.district.code
     own = select(Submission.id).where(Submission.submitter_id == user.id)
     sent, chained = aliased(Submission), aliased(Submission)
@@ -120,16 +118,36 @@ def _officer_clause(user: User):
                 .join(Group, Group.code == Score.group_ref)
                 .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
                 .where(OfficerAssignment.user_id == user.id, Group.district_code == code, about.district_code == code))
-    reachable = union(own, same_chain, assigned)
-    # Read the ids first when they are few (an officer's records: hundreds, a few thousand): the query
-    # that uses them then knows how many there are and fetches them by primary key; given the UNION as a
-    # subquery, PostgreSQL misjudged its size at a million rows and walked the form in date order.
+    return union(own, same_chain, assigned)
+
+
+def officer_ids(user: User | None) -> list[int] | None:
+    """The ids an officer may see, read once per request, when there are at most OFFICER_IDS_INLINE
+    (an officer's records: hundreds, a few thousand); None for other roles or more ids. Lists then
+    fetch and order just these (app/forms/listing.py) and count them exactly."""
+    if user is None or not user.active or user.role != Role.OFFICER or user.district is None:
+        return None
+    from flask import has_request_context, request
+
     from app import db
 
-    ids = list(db.session.scalars(select(reachable.subquery().c[0]).limit(OFFICER_IDS_INLINE + 1)))
-    if len(ids) <= OFFICER_IDS_INLINE:
+    key = ("officer_ids", user.id)
+    # per request (the WSGI environ), never longer: an assignment changed since must count at once
+    cache = request.environ.setdefault("chumchon.scope_cache", {}) if has_request_context() else {}
+    if key not in cache:
+        reachable = _officer_reachable(user)
+        ids = list(db.session.scalars(select(reachable.subquery().c[0]).limit(OFFICER_IDS_INLINE + 1)))
+        cache[key] = ids if len(ids) <= OFFICER_IDS_INLINE else None
+    return cache[key]
+
+
+def _officer_clause(user: User):
+    if user.district is None:
+        return Submission.submitter_id == user.id
+    ids = officer_ids(user)
+    if ids is not None:
         return Submission.id.in_(ids) if ids else false()
-    return Submission.id.in_(reachable)
+    return Submission.id.in_(_officer_reachable(user))
 
 
 OFFICER_IDS_INLINE = 5000

@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from app import db
 from app.auth.masking import mask_data, mask_errors, national_id_paths
-from app.auth.scope import may_see_submission, sees_national_ids, submission_clause
+from app.auth.scope import may_see_submission, officer_ids, sees_national_ids, submission_clause
 from app.errors import json_error
 from app.forms.listing import BadCursor, Cursor, page_of
 from app.forms.lookups import find_form, find_scoped_submission
@@ -107,7 +107,7 @@ def form_submissions(form_id: str):
                        skipped[1]) if skipped else None
         if skipped is None:
             where.append(false())
-    page = page_of(where, after=after, per_page=params["limit"])
+    page = page_of(where, after=after, per_page=params["limit"], few=officer_ids(g.user) is not None)
     return jsonify({
         "form_id": form.form_id,
         "total": page.count,

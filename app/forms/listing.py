@@ -24,7 +24,7 @@ from datetime import date, datetime, timezone
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union, union_all
+from sqlalchemy import and_, false, func, or_, select, union, union_all
 from sqlalchemy.orm import defer
 
 from app import db
@@ -153,9 +153,28 @@ def count_capped(where: list) -> tuple[int, bool]:
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
+def _few_page(where: list, after: Cursor | None, before: Cursor | None, per_page: int):
+    """Keyset paging done here for a set known to be small (an officer's few thousand records): their
+    (received_at, id) read by primary key, ordered and cut in Python; the page's ids, whether more lie
+    beyond, and the exact count."""
+    keys = sorted(((_utc(t), i) for i, t in db.session.execute(
+        select(Submission.id, Submission.received_at).where(*where))), reverse=True)
+    if before is not None:
+        newer = [k for k in keys if k > (before.received_at, before.id)]
+        chosen, more = newer[-per_page:], len(newer) > per_page
+    else:
+        older = [k for k in keys if after is None or k < (after.received_at, after.id)]
+        chosen, more = older[:per_page], len(older) > per_page
+    return [i for _t, i in chosen], more, len(keys)
+
+
 def page_of(where: list, after: Cursor | None = None, before: Cursor | None = None,
-            per_page: int = PER_PAGE, with_count: bool = True) -> Page:
-    """The page of submissions matching `where` (already scoped) after / before a cursor, newest first."""
+            per_page: int = PER_PAGE, with_count: bool = True, few: bool = False) -> Page:
+    """The page of submissions matching `where` (already scoped) after / before a cursor, newest first.
+    `few`: the set is known to be small (app.auth.scope.officer_ids): ordered here, counted exactly."""
+    if few:
+        ids, more, total = _few_page(where, after, before, per_page)
+        where = [Submission.id.in_(ids)] if ids else [false()]
     stmt = (select(Submission, FormVersion.version, Score.group_ref, Score.level_name, Score.assessed_on,
                    Score.form_version_id, Group.name, Village.name_th, District.name_th, District.name_en)
             .join(FormVersion, Submission.form_version_id == FormVersion.id)
@@ -165,17 +184,20 @@ def page_of(where: list, after: Cursor | None = None, before: Cursor | None = No
             .outerjoin(District, District.code == Submission.district_code)
             .where(*where)
             .options(defer(Submission.xml), defer(Submission.data)))
-    if before is not None:
-        stmt = stmt.where(_newer_than(before)).order_by(Submission.received_at, Submission.id)
+    if few:
+        found = db.session.execute(stmt.order_by(Submission.received_at.desc(), Submission.id.desc())).all()
     else:
-        if after is not None:
-            stmt = stmt.where(_older_than(after))
-        stmt = stmt.order_by(Submission.received_at.desc(), Submission.id.desc())
-    found = db.session.execute(stmt.limit(per_page + 1)).all()
-    more = len(found) > per_page
-    found = found[:per_page]
-    if before is not None:
-        found.reverse()
+        if before is not None:
+            stmt = stmt.where(_newer_than(before)).order_by(Submission.received_at, Submission.id)
+        else:
+            if after is not None:
+                stmt = stmt.where(_older_than(after))
+            stmt = stmt.order_by(Submission.received_at.desc(), Submission.id.desc())
+        found = db.session.execute(stmt.limit(per_page + 1)).all()
+        more = len(found) > per_page
+        found = found[:per_page]
+        if before is not None:
+            found.reverse()
     rows = [Row(sub=r[0], version=r[1], group_ref=r[2], group_name=r[6], village=r[7],
                 district_code=r[0].district_code, district_th=r[8], district_en=r[9],
                 level=level_label(r[5], r[3]) if r[3] is not None else None, assessed_on=r[4])
@@ -188,7 +210,10 @@ def page_of(where: list, after: Cursor | None = None, before: Cursor | None = No
         newer, older = (first if more else None), last
     else:
         newer, older = (first if after is not None and rows else None), (last if more else None)
-    count, capped = count_capped(where) if with_count else (len(rows), False)
+    if few:
+        count, capped = min(total, COUNT_CAP), total > COUNT_CAP
+    else:
+        count, capped = count_capped(where) if with_count else (len(rows), False)
     return Page(rows=rows, newer=newer, older=older, count=count, capped=capped)
 
 

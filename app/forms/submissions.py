@@ -38,7 +38,8 @@ from app import db
 from app.auth import audit
 from app.auth.policy import allowed, rule_for
 from app.auth.masking import mask_data, mask_errors, national_id_paths
-from app.auth.scope import may_correct_submission, may_see_submission, sees_national_ids, submission_clause
+from app.auth.scope import (may_correct_submission, may_see_submission, officer_ids, sees_national_ids,
+                            submission_clause)
 from app.errors import error_response
 from app.models import (Attachment, District, Form, FormVersion, Group, Score, Submission, SubmissionStatus,
                         Village)
@@ -238,7 +239,7 @@ def list_submissions(form_id: str):
     form = form_or_404(form_id)
     filters = parse_filters(request.args)
     where = filters.clauses(form) + [submission_clause(g.user)]
-    page = page_of(where, after=filters.after, before=filters.before)
+    page = page_of(where, after=filters.after, before=filters.before, few=officer_ids(g.user) is not None)
     context = {
         "form": form,
         "filters": filters,

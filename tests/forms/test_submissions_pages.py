@@ -481,3 +481,31 @@ def test_published_form_and_received_submission_show_in_list_detail_and_exports(
     members = list(wb["members"].values)
     assert members[0] == ("_parent_key", "_key", "member_name", "member_detail/member_age")
     assert members[2] == ("uuid:e2e-1", "uuid:e2e-1:/data/members[2]", "ข", 4)
+
+
+def test_an_officer_pages_through_their_own_records_by_keyset_with_an_exact_count(app, fv, make_user):
+    from tests.conftest import sign_in
+
+    officer = make_user("officer", district="4201", username="pager-officer")
+    base = datetime.now(timezone.utc)
+    for i in range(53):
+        sub = add_submission(fv, f"uuid:mine-{i:03d}", received_at=base - timedelta(minutes=i))
+        sub.submitter_id, sub.district_code = officer.id, "4201"
+    add_submission(fv, "uuid:not-mine", received_at=base)  # another sender's: never listed
+    add_submission(fv, "uuid:mine-tie", received_at=base - timedelta(minutes=49))
+    db.session.execute(Submission.__table__.update().where(Submission.instance_id == "uuid:mine-tie")
+                       .values(submitter_id=officer.id, district_code="4201"))
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, officer.username)
+    html = client.get("/forms/household/submissions").get_data(as_text=True)
+    first = rows_of(html)
+    assert len(first) == 50 and first[0] == "uuid:mine-000" and "พบ <strong>54</strong> รายการ" in html
+    second_html = client.get(link_of(html, "next")).get_data(as_text=True)
+    second = rows_of(second_html)
+    assert sorted(first + second) == sorted([f"uuid:mine-{i:03d}" for i in range(53)] + ["uuid:mine-tie"])
+    assert link_of(second_html, "next") is None
+    assert rows_of(client.get(link_of(second_html, "prev")).get_data(as_text=True)) == first
+    api = client.get("/api/v1/forms/household/submissions?limit=40").get_json()
+    rest = client.get(f"/api/v1/forms/household/submissions?limit=40&cursor={api['next_cursor']}").get_json()
+    assert api["total"] == 54 and len(api["items"]) + len(rest["items"]) == 54 and rest["next_cursor"] is None
