@@ -520,6 +520,9 @@ class CommitteePlan(Base):
 Index("ix_submissions_form_district_received", Submission.form_pk, Submission.district_code,
       Submission.received_at, Submission.id)
 Index("ix_scores_form_group", Score.form_pk, Score.group_ref, Score.district_code)
+# An officer's edit chains (app/auth/scope.py): only edits carry a deprecated_id, so this index is small.
+Index("ix_submissions_edit_root", Submission.root_instance_id,
+      postgresql_where=Submission.deprecated_id.is_not(None), sqlite_where=Submission.deprecated_id.is_not(None))
 Index("ix_committee_links_district_created", CommitteeLink.district_code, CommitteeLink.created_at, CommitteeLink.id)
 Index("ix_committee_links_created", CommitteeLink.created_at, CommitteeLink.id)  # admin / province: newest first
 Index("ix_committee_links_group_ref", CommitteeLink.group_ref)  # a found group's valid links, any district

@@ -107,18 +107,26 @@ def _officer_reachable(user: User):
     filtering every submission of a form in date order (issue 12: lists at a million rows)."""
     code = user.district.code
     own = select(Submission.id).where(Submission.submitter_id == user.id)
-    sent, chained = aliased(Submission), aliased(Submission)
-    same_chain = select(chained.id).where(
-        chained.district_code == code,
+    # The other records of their edit chains, in two parts that read only edits (rare) instead of
+    # looking every one of the officer's records up again by root: the edits whose chain they sent into
+    # (partial index on edits' root_instance_id), and the first record of each chain they sent an edit
+    # into. A record that is no edit is its chain's first (root_instance_id = instance_id).
+    sent, chained, edit, first = (aliased(Submission) for _ in range(4))
+    edits_in_chain = select(chained.id).where(
+        chained.deprecated_id.is_not(None), chained.district_code == code,
         chained.root_instance_id.in_(select(sent.root_instance_id)
                                      .where(sent.submitter_id == user.id, sent.district_code == code)))
+    firsts_of_chain = select(first.id).where(
+        first.district_code == code,
+        first.instance_id.in_(select(edit.root_instance_id).where(
+            edit.submitter_id == user.id, edit.district_code == code, edit.deprecated_id.is_not(None))))
     about = aliased(Submission)
     assigned = (select(Score.submission_id)
                 .join(about, about.id == Score.submission_id)
                 .join(Group, Group.code == Score.group_ref)
                 .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
                 .where(OfficerAssignment.user_id == user.id, Group.district_code == code, about.district_code == code))
-    return union(own, same_chain, assigned)
+    return union(own, edits_in_chain, firsts_of_chain, assigned)
 
 
 def officer_ids(user: User | None) -> list[int] | None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:02:38.546631
+Create Date: 2026-12-02 03:11:24.576656
 """
 from alembic import op
 import sqlalchemy as sa
@@ -319,6 +319,7 @@ def upgrade() -> None:
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submissions_deprecated_id'), ['deprecated_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_district_code'), ['district_code'], unique=False)
+        batch_op.create_index('ix_submissions_edit_root', ['root_instance_id'], unique=False, postgresql_where=sa.text('deprecated_id IS NOT NULL'), sqlite_where=sa.text('deprecated_id IS NOT NULL'))
         batch_op.create_index('ix_submissions_form_district_received', ['form_pk', 'district_code', 'received_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index('ix_submissions_form_received', ['form_pk', 'received_at'], unique=False)
@@ -443,6 +444,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_submissions_form_received')
         batch_op.drop_index(batch_op.f('ix_submissions_form_pk'))
         batch_op.drop_index('ix_submissions_form_district_received')
+        batch_op.drop_index('ix_submissions_edit_root', postgresql_where=sa.text('deprecated_id IS NOT NULL'), sqlite_where=sa.text('deprecated_id IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_submissions_district_code'))
         batch_op.drop_index(batch_op.f('ix_submissions_deprecated_id'))
 
