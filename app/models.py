@@ -288,6 +288,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The app's own screens: "th" (Thai only) or "th-en" (Thai + English, the default); app/language.py
+    language: Mapped[str] = mapped_column(String(8), default="th-en", server_default="th-en")
 
     district: Mapped[District | None] = relationship()
     province: Mapped[Province | None] = relationship()
@@ -834,3 +836,17 @@ class FundLevelCount(Base):
     count: Mapped[int] = mapped_column(Integer)
     imported_by: Mapped[str | None] = mapped_column(String(255))
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ------------------------------------------------------------------ list indexes (app/forms/listing.py)
+# The submissions list pages by keyset (received_at, id) within a form, per district for district
+# offices and province accounts; the committee-links page by (district, created_at).
+Index("ix_submissions_form_district_received", Submission.form_pk, Submission.district_code,
+      Submission.received_at, Submission.id)
+Index("ix_scores_form_group", Score.form_pk, Score.group_ref, Score.district_code)
+# An officer's edit chains (app/auth/scope.py): only edits carry a deprecated_id, so this index is small.
+Index("ix_submissions_edit_root", Submission.root_instance_id,
+      postgresql_where=Submission.deprecated_id.is_not(None), sqlite_where=Submission.deprecated_id.is_not(None))
+Index("ix_committee_links_district_created", CommitteeLink.district_code, CommitteeLink.created_at, CommitteeLink.id)
+Index("ix_committee_links_created", CommitteeLink.created_at, CommitteeLink.id)  # admin / province: newest first
+Index("ix_committee_links_group_ref", CommitteeLink.group_ref)  # a found group's valid links, any district

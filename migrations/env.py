@@ -3,6 +3,7 @@ from alembic import context
 
 from app import models  # noqa: F401  (registers the tables)
 from app.auth.audit import install_db_guards
+from app.registry.search_indexes import install_search_indexes
 from app.config import Config
 from app.db import Base, make_engine
 
@@ -16,6 +17,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
             install_db_guards(connection)
+            install_search_indexes(connection)
         return
     url = context.config.get_main_option("sqlalchemy.url") or Config.DATABASE_URL
     engine = make_engine(url)
@@ -24,6 +26,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
             install_db_guards(conn)
+            install_search_indexes(conn)
     engine.dispose()
 
 

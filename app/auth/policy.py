@@ -40,7 +40,9 @@ RULES: dict[str, Rule] = {
     # assets and accounts
     "static": PUBLIC,
     "auth.signin": PUBLIC,
-    "auth.signout": PUBLIC,  # GET shows the warning page (or sends to sign-in); POST clears the session
+    "auth.signout": PUBLIC,
+    # the app's screen language (Thai only / Thai + English): a cookie, and the user's own setting
+    "language.choose": PUBLIC,  # GET shows the warning page (or sends to sign-in); POST clears the session
     # forms: every signed-in role may see and fill every published form (forms are not district data)
     "forms.index": Rule(ANY),
     "forms.detail": Rule(ANY),
@@ -90,6 +92,8 @@ RULES: dict[str, Rule] = {
     "committee.record_plan": PUBLIC,
     "committee.links": Rule(frozenset({Role.ADMIN, Role.PROVINCE, Role.DISTRICT}), scope="committee_link"),
     "committee.revoke_link": Rule(frozenset({Role.ADMIN, Role.DISTRICT}), scope="committee_link"),
+    # ... and makes (or replaces) a group's link from the links page, found by search (issue 14)
+    "committee.make_group_link": Rule(frozenset({Role.ADMIN, Role.DISTRICT}), scope="committee_link"),
     # registry: groups of the user's area (app/registry/views.py, scoped there; others 404); the district
     # office approves or rejects its district's registrations (admin too)
     "registry.groups": Rule(frozenset({Role.ADMIN, Role.PROVINCE, Role.DISTRICT}), scope="group"),

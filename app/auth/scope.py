@@ -22,7 +22,7 @@ Objects outside the scope are answered 404 by the views, exactly like objects th
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true, union
 from sqlalchemy.orm import aliased
 
 from app.models import AuditEvent, District, Group, OfficerAssignment, Role, Score, Submission, User
@@ -101,20 +101,64 @@ def submission_clause(user: User | None):
     return district_clause(Submission.district_code, user)
 
 
-def _officer_clause(user: User):
-    own = Submission.submitter_id == user.id
-    if user.district is None:
-        return own
+def _officer_reachable(user: User):
+    """The officer rule above as one set of submission ids (a UNION of indexed look-ups: by sender, by
+    edit chain, by assigned group), so a query starts from the officer's own few records instead of
+    filtering every submission of a form in date order (issue 12: lists at a million rows)."""
     code = user.district.code
-    sent = aliased(Submission)
-    same_chain = Submission.root_instance_id.in_(
-        select(sent.root_instance_id).where(sent.submitter_id == user.id, sent.district_code == code))
-    assigned = Submission.id.in_(
-        select(Score.submission_id)
-        .join(Group, Group.code == Score.group_ref)
-        .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
-        .where(OfficerAssignment.user_id == user.id, Group.district_code == code))
-    return or_(own, and_(Submission.district_code == code, or_(same_chain, assigned)))
+    own = select(Submission.id).where(Submission.submitter_id == user.id)
+    # The other records of their edit chains, in two parts that read only edits (rare) instead of
+    # looking every one of the officer's records up again by root: the edits whose chain they sent into
+    # (partial index on edits' root_instance_id), and the first record of each chain they sent an edit
+    # into. A record that is no edit is its chain's first (root_instance_id = instance_id).
+    sent, chained, edit, first = (aliased(Submission) for _ in range(4))
+    edits_in_chain = select(chained.id).where(
+        chained.deprecated_id.is_not(None), chained.district_code == code,
+        chained.root_instance_id.in_(select(sent.root_instance_id)
+                                     .where(sent.submitter_id == user.id, sent.district_code == code)))
+    firsts_of_chain = select(first.id).where(
+        first.district_code == code,
+        first.instance_id.in_(select(edit.root_instance_id).where(
+            edit.submitter_id == user.id, edit.district_code == code, edit.deprecated_id.is_not(None))))
+    about = aliased(Submission)
+    assigned = (select(Score.submission_id)
+                .join(about, about.id == Score.submission_id)
+                .join(Group, Group.code == Score.group_ref)
+                .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
+                .where(OfficerAssignment.user_id == user.id, Group.district_code == code, about.district_code == code))
+    return union(own, edits_in_chain, firsts_of_chain, assigned)
+
+
+def officer_ids(user: User | None) -> list[int] | None:
+    """The ids an officer may see, read once per request, when there are at most OFFICER_IDS_INLINE
+    (an officer's records: hundreds, a few thousand); None for other roles or more ids. Lists then
+    fetch and order just these (app/forms/listing.py) and count them exactly."""
+    if user is None or not user.active or user.role != Role.OFFICER or user.district is None:
+        return None
+    from flask import has_request_context, request
+
+    from app import db
+
+    key = ("officer_ids", user.id)
+    # per request (the WSGI environ), never longer: an assignment changed since must count at once
+    cache = request.environ.setdefault("chumchon.scope_cache", {}) if has_request_context() else {}
+    if key not in cache:
+        reachable = _officer_reachable(user)
+        ids = list(db.session.scalars(select(reachable.subquery().c[0]).limit(OFFICER_IDS_INLINE + 1)))
+        cache[key] = ids if len(ids) <= OFFICER_IDS_INLINE else None
+    return cache[key]
+
+
+def _officer_clause(user: User):
+    if user.district is None:
+        return Submission.submitter_id == user.id
+    ids = officer_ids(user)
+    if ids is not None:
+        return Submission.id.in_(ids) if ids else false()
+    return Submission.id.in_(_officer_reachable(user))
+
+
+OFFICER_IDS_INLINE = 5000
 
 
 def scoped_submissions(stmt, user: User | None):  # noqa: ANN001

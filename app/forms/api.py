@@ -5,17 +5,19 @@ invalid query parameters are 400, unknown forms or submissions 404.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import defer, selectinload
 
 from app import db
 from app.auth.masking import mask_data, mask_errors, national_id_paths
-from app.auth.scope import may_see_submission, sees_national_ids, submission_clause
+from app.auth.scope import may_see_submission, officer_ids, sees_national_ids, submission_clause
 from app.errors import json_error
+from app.forms.listing import BadCursor, Cursor, page_of
 from app.forms.lookups import find_form, find_scoped_submission
 from app.forms.definitions import definition_of
 from app.forms.schemas import (
@@ -25,7 +27,6 @@ from app.forms.schemas import (
     HistoryEntrySchema,
     SubmissionDetailSchema,
     SubmissionQuerySchema,
-    SubmissionSummarySchema,
 )
 from app.models import Attachment, Form, FormVersion, Submission, SubmissionConflict
 
@@ -79,30 +80,63 @@ def form_detail(form_id: str):
 
 @bp.get("/forms/<form_id>/submissions")
 def form_submissions(form_id: str):
+    """A page of the form's submissions, newest first, with the group, district and level named.
+    `total` is exact up to COUNT_CAP (1,000); above it `total_capped` is true (no COUNT(*) of millions)."""
     form = _form_or_404(form_id)
     try:
         params = SubmissionQuerySchema().load(request.args.to_dict())
+        after = Cursor.decode(params["cursor"]) if params.get("cursor") else None
     except ValidationError as e:
         raise ApiError(400, "พารามิเตอร์ไม่ถูกต้อง", "Invalid query parameters.", e.messages) from None
+    except BadCursor:
+        raise ApiError(400, "cursor ไม่ถูกต้อง ใช้ค่า next_cursor จากหน้าก่อน",
+                       "Invalid cursor: use the next_cursor of the previous page.",
+                       {"cursor": ["not a cursor of this list"]}) from None
     where = [Submission.form_pk == form.id, submission_clause(g.user)]
     if "status" in params:
         where.append(Submission.status == params["status"])
     if "current" in params:
         where.append(Submission.is_current.is_(params["current"]))
-    total = db.session.scalar(select(func.count()).select_from(Submission).where(*where))
-    items = db.session.scalars(
-        select(Submission).where(*where)
-        .options(defer(Submission.xml), defer(Submission.data), selectinload(Submission.form),
-                 selectinload(Submission.form_version).load_only(*_VERSION_COLUMNS))
-        .order_by(Submission.received_at.desc(), Submission.id.desc())
-        .limit(params["limit"]).offset(params["offset"])).all()
+    offset = 0 if after is not None else params["offset"]
+    if offset:
+        # the rows before `offset`, read once to find where the page starts (kept for old clients)
+        skipped = db.session.execute(
+            select(Submission.received_at, Submission.id).where(*where)
+            .order_by(Submission.received_at.desc(), Submission.id.desc()).offset(offset - 1).limit(1)).first()
+        after = Cursor(skipped[0] if skipped[0].tzinfo else skipped[0].replace(tzinfo=timezone.utc),
+                       skipped[1]) if skipped else None
+        if skipped is None:
+            where.append(false())
+    page = page_of(where, after=after, per_page=params["limit"], few=officer_ids(g.user) is not None)
     return jsonify({
         "form_id": form.form_id,
-        "total": total,
+        "total": page.count,
+        "total_capped": page.capped,
         "limit": params["limit"],
-        "offset": params["offset"],
-        "items": SubmissionSummarySchema(many=True).dump(items),
+        "offset": offset,
+        "next_cursor": page.older.encode() if page.older else None,
+        "items": [_summary(form, row) for row in page.rows],
     })
+
+
+def _summary(form: Form, row) -> dict:  # noqa: ANN001
+    sub = row.sub
+    return {
+        "instance_id": sub.instance_id, "form_id": form.form_id, "version": row.version, "status": sub.status,
+        "is_current": bool(sub.is_current), "instance_name": sub.instance_name, "submitted_by": sub.submitted_by,
+        "received_at": _iso(sub.received_at),
+        "errors_count": sum(1 for e in sub.errors or [] if isinstance(e, dict) and e.get("level", "error") == "error"),
+        "district_code": sub.district_code, "district_name": row.district_th,
+        "group_ref": row.group_ref, "group_name": row.group_name, "village": row.village,
+        "level": row.level["name"] if row.level else None, "level_label": row.level["th"] if row.level else None,
+        "assessed_on": row.assessed_on.isoformat() if row.assessed_on else None,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
 
 
 @bp.get("/submissions/<instance_id>")

@@ -7,7 +7,10 @@ from app.models import SubmissionStatus
 
 
 class SubmissionQuerySchema(Schema):
-    """?status=accepted|needs_correction&current=1&limit=50&offset=0 (unknown parameters are ignored)."""
+    """?status=accepted|needs_correction&current=1&limit=50&cursor=... (unknown parameters are ignored).
+
+    Pages follow `next_cursor` (keyset on received_at, id: every page costs the same at any depth);
+    `offset` still works for the first MAX_OFFSET rows (it reads and drops every row before it)."""
 
     class Meta:
         unknown = EXCLUDE
@@ -15,7 +18,8 @@ class SubmissionQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(SubmissionStatus.ALL))
     current = fields.Boolean()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
+    cursor = fields.String(validate=validate.Length(max=200))
 
 
 class FormVersionSchema(Schema):

@@ -26,18 +26,23 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import defer, load_only, selectinload
 
 from app.forms.definitions import definition_of
+from app.forms.listing import (BadCursor, Cursor, districts_for, level_label, page_of, search_clause,
+                               static_group_name)
 from app.forms.lookups import form_or_404, scoped_submission_or_404
+from app.forms.names import subject_of
 from app import db
 from app.auth import audit
 from app.auth.policy import allowed, rule_for
 from app.auth.masking import mask_data, mask_errors, national_id_paths
-from app.auth.scope import may_correct_submission, may_see_submission, sees_national_ids, submission_clause
+from app.auth.scope import (may_correct_submission, may_see_submission, officer_ids, sees_national_ids,
+                            submission_clause)
 from app.errors import error_response
-from app.models import Attachment, Form, FormVersion, Submission, SubmissionStatus
+from app.models import (Attachment, District, Form, FormVersion, Group, Score, Submission, SubmissionStatus,
+                        Village)
 from app.reports.export import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -60,7 +65,6 @@ from app.xlsform.definition import FormDefinition, Node, text_in
 
 bp = Blueprint("submissions", __name__)
 
-PER_PAGE = 50
 STATUS_FILTERS = ("all", SubmissionStatus.ACCEPTED, SubmissionStatus.NEEDS_CORRECTION)
 STATUS_TEXT = {
     SubmissionStatus.ACCEPTED: ("ผ่านการตรวจ", "Accepted"),
@@ -95,12 +99,16 @@ class ListFilters:
     date_from: date | None = None
     date_to: date | None = None
     superseded: bool = False
-    page: int = 1
+    q: str = ""  # search: group name / code / village, instanceID, sender (app/forms/listing.py)
+    district: str = ""  # a district code (province and admin users choose among theirs)
+    after: Cursor | None = None  # keyset paging: the page older than this row ...
+    before: Cursor | None = None  # ... or newer than it
 
     def args(self, **changes: Any) -> dict[str, str]:
-        """Query arguments for a URL with these filters (defaults left out)."""
+        """Query arguments for a URL with these filters (defaults left out; paging reset unless given)."""
         values = {"status": self.status, "from": self.date_from, "to": self.date_to,
-                  "superseded": self.superseded, "page": self.page}
+                  "superseded": self.superseded, "q": self.q, "district": self.district,
+                  "after": None, "before": None}
         values.update(changes)
         out: dict[str, str] = {}
         if values["status"] != "all":
@@ -111,8 +119,13 @@ class ListFilters:
             out["to"] = values["to"].isoformat()
         if values["superseded"]:
             out["superseded"] = "1"
-        if values["page"] and values["page"] != 1:
-            out["page"] = str(values["page"])
+        if values["q"]:
+            out["q"] = values["q"]
+        if values["district"]:
+            out["district"] = values["district"]
+        for key in ("after", "before"):
+            if values[key]:
+                out[key] = values[key].encode()
         return out
 
     def clauses(self, form: Form) -> list:
@@ -125,6 +138,12 @@ class ListFilters:
             where.append(Submission.received_at >= day_start_utc(self.date_from))
         if self.date_to:
             where.append(Submission.received_at < day_start_utc(self.date_to + timedelta(days=1)))
+        if self.district:
+            where.append(Submission.district_code == self.district)
+        if self.q:
+            found = search_clause(form.id, self.q, g.get("user"))
+            if found is not None:
+                where.append(found)
         return where
 
 
@@ -162,11 +181,20 @@ def parse_filters(args) -> ListFilters:  # noqa: ANN001
     superseded_text = (args.get("superseded") or "").strip().lower()
     if superseded_text not in _TRUE + _FALSE:
         raise BadQuery("ค่าของ superseded ต้องเป็น 1 หรือ 0", "superseded must be 1 or 0.")
-    page_text = (args.get("page") or "1").strip()
-    if not (page_text.isascii() and page_text.isdigit()) or len(page_text) > 9 or int(page_text) < 1:
-        raise BadQuery(f"เลขหน้า '{page_text}' ไม่ถูกต้อง", f"Page '{page_text}' is not a valid page number.")
+    district = (args.get("district") or "").strip()
+    if district and not (district.isascii() and district.isalnum() and len(district) <= 16):
+        raise BadQuery(f"รหัสอำเภอ '{district}' ไม่ถูกต้อง", f"District code '{district}' is not valid.")
+    cursors = {}
+    for key in ("after", "before"):
+        token = (args.get(key) or "").strip()
+        try:
+            cursors[key] = Cursor.decode(token) if token else None
+        except BadCursor:
+            raise BadQuery("ลิงก์หน้าถัดไปไม่ถูกต้อง กลับไปหน้าแรกของรายการ",
+                           "The paging link is not valid; go back to the first page of the list.") from None
     return ListFilters(status=status, date_from=date_from, date_to=date_to,
-                       superseded=superseded_text in _TRUE, page=int(page_text))
+                       superseded=superseded_text in _TRUE, q=" ".join((args.get("q") or "").split())[:100],
+                       district=district, after=cursors["after"], before=cursors["before"])
 
 
 def _latest_definition(form: Form) -> FormDefinition | None:
@@ -211,22 +239,12 @@ def list_submissions(form_id: str):
     form = form_or_404(form_id)
     filters = parse_filters(request.args)
     where = filters.clauses(form) + [submission_clause(g.user)]
-    total = db.session.scalar(select(func.count()).select_from(Submission).where(*where)) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    rows = db.session.execute(
-        select(Submission, FormVersion.version)
-        .join(FormVersion, Submission.form_version_id == FormVersion.id)
-        .where(*where)
-        .options(defer(Submission.xml), defer(Submission.data))
-        .order_by(Submission.received_at.desc(), Submission.id.desc())
-        .limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE)).all()
+    page = page_of(where, after=filters.after, before=filters.before, few=officer_ids(g.user) is not None)
     context = {
         "form": form,
         "filters": filters,
-        "rows": rows,
-        "total": total,
-        "pages": pages,
-        "per_page": PER_PAGE,
+        "page": page,
+        "rows": page.rows,
         "page_url": lambda **changes: url_for("submissions.list_submissions", form_id=form.form_id,
                                               **filters.args(**changes)),
         "status_text": STATUS_TEXT,
@@ -236,6 +254,7 @@ def list_submissions(form_id: str):
         return render_template("submissions/_submission_rows.html", **context)
     definition = _latest_definition(form)
     context["definition"] = definition
+    context["districts"] = districts_for(g.user)
     context["languages"] = (definition.languages or [definition.default_language]) if definition else []
     context["has_repeats"] = has_repeats(definition) if definition else False
     context["can_export"] = allowed(rule_for("submissions.export"), g.user.role)
@@ -274,6 +293,11 @@ class Section:
     entries: list[list] = field(default_factory=list)  # repeat: one item list per entry
 
 
+def _humane(name: str) -> str:
+    """A label for a question that has none (shown without variable names): its name in words."""
+    return " ".join(name.replace("_", " ").split()) or name
+
+
 def _anchor(path: str) -> str:
     return "q" + re.sub(r"[^A-Za-z0-9_-]+", "-", path)
 
@@ -285,7 +309,8 @@ class _Layout:
     """Walks the definition with a submission's answers, giving Sections and Answers to render."""
 
     def __init__(self, definition: FormDefinition, language: str, attachments: dict[str, Attachment],
-                 errors: list[dict]):
+                 errors: list[dict], show_names: bool = False):
+        self.show_names = show_names  # variable names beside labels, unlabelled calculates shown
         self.definition = definition
         self.language = language
         self.attachments = attachments
@@ -313,12 +338,18 @@ class _Layout:
                     section.entries.append(self.items(child, entry, f"{child_indexed}[{index}]"))
                 out.append(section)
             elif child.kind == "field" and not is_note(child):
+                if not self.show_names and not self.text(child.label) and child.control is None:
+                    # a calculation with no label is the form's own arithmetic: its variable name
+                    # ("score_rule_of_law") means nothing to a reader; shown only with the names
+                    self.errors_for(child, child_indexed, "", _anchor(child_indexed))
+                    continue
                 out.append(self.answer(child, scope.get(child.path), child_indexed))
         return out
 
     def answer(self, node: Node, raw: Any, indexed: str) -> Answer:
         raw_text = "" if raw is None or isinstance(raw, (list, dict)) else str(raw)
-        answer = Answer(node=node, anchor=_anchor(indexed), label=self.text(node.label) or node.name,
+        label = self.text(node.label) or (node.name if self.show_names else _humane(node.name))
+        answer = Answer(node=node, anchor=_anchor(indexed), label=label,
                         kind="text", raw=raw_text, value=raw_text, computed=node.control is None)
         answer.errors = self.errors_for(node, indexed, raw_text, answer.anchor)
         if raw_text == "":
@@ -377,9 +408,10 @@ def submission_detail(form_id: str, instance_id: str):
         .options(load_only(FormVersion.id, FormVersion.version, FormVersion.title, FormVersion.content_hash)))
     definition = definition_of(version)
     language = _language(definition, request.args.get("lang"))
+    show_names = (request.args.get("names") or "").strip().lower() in _TRUE
     hidden = id_paths_hidden_from(g.user, definition)
     errors = [e for e in mask_errors(sub.errors or [], hidden) if isinstance(e, dict)]
-    layout = _Layout(definition, language, {a.filename: a for a in sub.attachments}, errors)
+    layout = _Layout(definition, language, {a.filename: a for a in sub.attachments}, errors, show_names)
     items = layout.items(definition.root, mask_data(sub.data or {}, hidden), definition.root.path)
     blocking = [e for e in errors if e.get("level", "error") == "error"]
     warnings = [e for e in errors if e.get("level", "error") != "error"]
@@ -395,6 +427,9 @@ def submission_detail(form_id: str, instance_id: str):
         errors=[(e, layout.placed.get(id(e))) for e in blocking],
         history=history if len(history) > 1 else [], status_text=STATUS_TEXT,
         languages=definition.languages or [definition.default_language],
+        subject=subject_of(sub), show_names=show_names,
+        names_url=url_for("submissions.submission_detail", form_id=form.form_id, instance_id=sub.instance_id,
+                          **({} if show_names else {"names": "1"}), **({"lang": language} if request.args.get("lang") else {})),
         # "แก้ไข / Correct": the fill page of the record's own version, prefilled (app/forms/fill.py)
         correct_url=url_for("fill.fill_form_version", form_id=form.form_id, version=version.version,
                             correct=sub.instance_id) if may_correct_submission(sub, g.user) else None,
@@ -442,8 +477,13 @@ def export_records(form: Form, filters: ListFilters, masked: frozenset[str] = fr
     removed, when `g.user` (its district) and `form` can no longer be loaded. The generator below
     touches no ORM object of the request."""
     query = (
-        select(Submission, FormVersion.version)
+        select(Submission, FormVersion.version, Score.form_version_id, Score.level_name, Score.assessed_on,
+               Score.group_ref, Group.name, Village.name_th, District.name_th)
         .join(FormVersion, Submission.form_version_id == FormVersion.id)
+        .outerjoin(Score, Score.submission_id == Submission.id)
+        .outerjoin(Group, Group.code == Score.group_ref)
+        .outerjoin(Village, Village.code == Group.village_code)
+        .outerjoin(District, District.code == Submission.district_code)
         .where(*filters.clauses(form), submission_clause(g.user))
         .options(defer(Submission.xml), selectinload(Submission.attachments))
         .order_by(Submission.received_at, Submission.id)
@@ -453,13 +493,20 @@ def export_records(form: Form, filters: ListFilters, masked: frozenset[str] = fr
 
 
 def _export_rows(query, masked: frozenset[str]) -> Iterator[ExportRecord]:  # noqa: ANN001
-    for sub, version in db.session.execute(query):
+    for sub, version, score_version, level_name, assessed_on, group_ref, group, village, district in \
+            db.session.execute(query):
+        level = level_label(score_version, level_name)
         yield {
             "instance_id": sub.instance_id,
             "received_at": sub.received_at,
             "status": sub.status,
             "submitted_by": sub.submitted_by,
             "version": version,
+            "group_name": group or (static_group_name(score_version, group_ref) if group_ref else None) or group_ref,
+            "village": village,
+            "district": district or sub.district_code,
+            "level": level["th"] if level else None,
+            "assessed_on": assessed_on,
             "data": mask_data(sub.data or {}, masked),
             "attachments": [{"filename": a.filename, "content_type": a.content_type, "size": a.size,
                              "url": url_for("submissions.attachment", attachment_id=a.id)}

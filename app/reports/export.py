@@ -15,7 +15,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import IO, Any, Iterable, Iterator, Literal, TypedDict
 
 from app.xlsform.definition import Choice, FormDefinition, Node, text_in
@@ -45,6 +45,13 @@ class ExportRecord(TypedDict, total=False):
     submitted_by: str | None
     version: str
     data: dict[str, Any]  # answers by absolute path; repeats as lists of dicts
+    # what the record is about, in words (app/forms/names.py): registry name, village, district name,
+    # the server's level label, the assessment date
+    group_name: str | None
+    village: str | None
+    district: str | None
+    level: str | None
+    assessed_on: date | str | None
     attachments: list[dict[str, Any]]  # [{filename, content_type, ...}] (not exported as columns)
 
 
@@ -90,6 +97,17 @@ META_COLUMNS = (
     ("_version", "version"),
     ("_submitted_by", "submitted_by"),
 )
+# Named columns after the codes (issue 14): (name header, Thai label header, record key). Dates in
+# Thai time (Asia/Bangkok): the received time as a spreadsheet reads it, "2024-03-05 10:30".
+NAMED_COLUMNS = (
+    ("_received_th", "รับเมื่อ (เวลาไทย)", "received_th"),
+    ("_group_name", "กลุ่ม", "group_name"),
+    ("_village", "หมู่บ้าน", "village"),
+    ("_district", "อำเภอ", "district"),
+    ("_level", "ระดับ (เซิร์ฟเวอร์)", "level"),
+    ("_assessed_on", "วันที่ประเมิน", "assessed_on"),
+)
+BANGKOK = timezone(timedelta(hours=7))
 
 
 # ---------------------------------------------------------------- columns
@@ -200,6 +218,8 @@ def build_tables(definition: FormDefinition, options: ExportOptions = ExportOpti
         table = Table(name=_unique_sheet_name(base or "data", used_names), path=node.path, node=node, parent=parent)
         if parent is None:
             table.columns = [Column(header, "meta", key) for header, key in META_COLUMNS]
+            table.columns += [Column(name if options.headers == "names" else label, "meta", key)
+                              for name, label, key in NAMED_COLUMNS]
         else:
             table.columns = [Column("_parent_key", "meta", "_parent_key"), Column("_key", "meta", "_key")]
             parent.child_repeats.append(table)
@@ -280,6 +300,20 @@ def _iso(value: Any) -> str:
     return str(value)
 
 
+def _thai_time(value: Any) -> str | None:
+    """A received time as Thai wall-clock time, "2024-03-05 10:30" (what a reader in Thailand expects)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:  # stored naive in UTC (SQLite)
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M")
+
+
 class _Cells:
     """Turns answers into typed cells for one export (labels resolved once per select)."""
 
@@ -338,7 +372,14 @@ def iter_rows(definition: FormDefinition, records: Iterable[ExportRecord],
         for column in table.columns:
             if column.kind == "meta":
                 value = meta.get(column.key)
-                row.append(_iso(value) if column.key == "received_at" else (None if value is None else str(value)))
+                if column.key == "received_at":
+                    row.append(_iso(value))
+                elif column.key == "received_th":
+                    row.append(_thai_time(meta.get("received_at")))
+                elif column.key == "assessed_on":
+                    row.append(_iso(value) or None)
+                else:
+                    row.append(None if value is None else str(value))
             else:
                 row.append(cells.value(column, scope))
         yield table, row

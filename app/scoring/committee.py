@@ -24,7 +24,8 @@ from typing import Any
 import segno
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from app import db
 from app.auth import audit
@@ -271,24 +272,151 @@ def link_clause(user: User | None):
     return district_clause(CommitteeLink.district_code, user)
 
 
-@bp.get("/registry/committee-links")
-def links():
-    rows = db.session.scalars(select(CommitteeLink).where(link_clause(g.user))
-                              .order_by(CommitteeLink.revoked_at.is_not(None), CommitteeLink.created_at.desc(),
-                                        CommitteeLink.id.desc()).limit(500)).all()
+LINKS_PER_PAGE = 50
+GROUPS_FOUND = 20
+
+
+def _link_cursor(token: str | None) -> tuple[datetime, int] | None:
+    """The keyset cursor of the links list: "<created_at ISO>~<id>" of the last row shown."""
+    if not token:
+        return None
+    stamp, _, ident = token.partition("~")
+    try:
+        when = datetime.fromisoformat(stamp)
+        return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)), int(ident)
+    except ValueError:
+        abort(400)
+
+
+def links_page(user: User, after: tuple[datetime, int] | None) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the committee links `user` manages, newest first, with each group's registered name and
+    village joined in (one query however many links; a name the registry lacks comes from the form's
+    own options)."""
+    from app.forms.listing import static_group_name
+    from app.models import District, Village
+
+    stmt = (select(CommitteeLink, Group.name, Village.name_th, District.name_th)
+            .outerjoin(Group, Group.code == CommitteeLink.group_ref)
+            .outerjoin(Village, Village.code == Group.village_code)
+            .outerjoin(District, District.code == CommitteeLink.district_code)
+            .where(link_clause(user)))
+    if after is not None:
+        stamp, ident = after
+        stmt = stmt.where(CommitteeLink.created_at <= stamp,
+                          (CommitteeLink.created_at < stamp) | (CommitteeLink.id < ident))
+    rows = db.session.execute(stmt.order_by(CommitteeLink.created_at.desc(), CommitteeLink.id.desc())
+                              .limit(LINKS_PER_PAGE + 1)).all()
+    more = len(rows) > LINKS_PER_PAGE
+    rows = rows[:LINKS_PER_PAGE]
     now = utcnow()
-    names: dict[tuple, dict[str, str]] = {}
+    latest_version: dict[int, int | None] = {}
     shown = []
-    for link in rows:
-        key = (link.form_pk, link.group_ref, link.district_code)
-        if key not in names:
-            scores = group_scores(*key)
-            names[key] = group_name(scores[-1]) if scores else {"th": link.group_ref, "en": ""}
+    for link, name, village, district in rows:
+        if name is None:
+            if link.form_pk not in latest_version:
+                latest_version[link.form_pk] = db.session.scalar(
+                    select(func.max(FormVersion.id)).where(FormVersion.form_pk == link.form_pk))
+            version_id = latest_version[link.form_pk]
+            name = static_group_name(version_id, link.group_ref) if version_id else None
         state = ("revoked" if link.revoked_at is not None else
                  "expired" if _aware(link.expires_at) <= now else "valid")
-        shown.append({"link": link, "group": names[key], "state": state})
-    return render_template("scoring/committee_links.html", links=shown,
-                           may_revoke=g.user.role in (Role.DISTRICT, Role.ADMIN), done=request.args.get("done"))
+        shown.append({"link": link, "group": {"th": name or link.group_ref, "en": ""}, "village": village,
+                      "district": district, "state": state})
+    last = rows[-1][0] if rows else None
+    cursor = f"{_aware(last.created_at).isoformat()}~{last.id}" if more and last is not None else None
+    return shown, cursor
+
+
+def find_groups(user: User, text: str) -> list[dict[str, Any]]:
+    """Registry groups in `user`'s area whose name, code or village name holds `text`, each with its
+    latest assessment (form, date, level) and how many valid links it has: one query for the groups,
+    one for their scores, one for their links."""
+    from app.forms.listing import level_label, matching_group_codes
+    from app.models import Village
+
+    text = " ".join((text or "").split())[:100]
+    if not text:
+        return []
+    codes = matching_group_codes(text, user, limit=GROUPS_FOUND)
+    if not codes:
+        return []
+    groups = db.session.execute(
+        select(Group.code, Group.name, Group.district_code, Village.name_th)
+        .outerjoin(Village, Village.code == Group.village_code)
+        .where(Group.code.in_(codes), district_clause(Group.district_code, user))
+        .order_by(Group.name)).all()
+    codes = [row[0] for row in groups]
+    if not codes:
+        return []
+    latest: dict[str, Score] = {}
+    for score in db.session.scalars(
+            select(Score).where(Score.group_ref.in_(codes), Score.is_current.is_(True),
+                                district_clause(Score.district_code, user))
+            .options(load_only(Score.id, Score.form_pk, Score.group_ref, Score.district_code, Score.assessed_on,
+                               Score.level_name, Score.form_version_id, Score.submission_id))
+            .order_by(Score.assessed_on, Score.submission_id)):
+        latest[score.group_ref] = score  # oldest first: the last one seen is the latest
+    valid = dict(db.session.execute(
+        select(CommitteeLink.group_ref, func.count()).where(
+            CommitteeLink.group_ref.in_(codes), CommitteeLink.revoked_at.is_(None),
+            CommitteeLink.expires_at > utcnow(), link_clause(user))
+        .group_by(CommitteeLink.group_ref)).all())
+    found = []
+    for code, name, district, village in groups:
+        score = latest.get(code)
+        found.append({"code": code, "name": name, "village": village, "district": district, "score": score,
+                      "level": level_label(score.form_version_id, score.level_name) if score else None,
+                      "valid_links": valid.get(code, 0)})
+    return found
+
+
+def _links_response(made: dict[str, Any] | None = None, status: int = 200):
+    q = " ".join((request.values.get("q") or "").split())[:100]
+    shown, cursor = links_page(g.user, _link_cursor(request.args.get("after")))
+    may_make = g.user.role in (Role.DISTRICT, Role.ADMIN)
+    response = make_response(render_template(
+        "scoring/committee_links.html", links=shown, next_cursor=cursor, first_page=not request.args.get("after"),
+        may_revoke=may_make, may_make=may_make, q=q, found=find_groups(g.user, q) if q else [],
+        made=made, done=request.args.get("done")), status)
+    if made is not None:
+        response.headers["Cache-Control"] = "no-store"  # the token is on this page, once
+    return response
+
+
+@bp.get("/registry/committee-links")
+def links():
+    return _links_response()
+
+
+@bp.post("/registry/committee-links/make")
+def make_group_link():
+    """Make a committee link (and QR) for a group found by search, in one step; `replace` revokes the
+    group's valid links first (a lost phone, a new committee)."""
+    code = (request.form.get("group") or "").strip()
+    score = db.session.scalar(
+        select(Score).where(Score.group_ref == code, Score.is_current.is_(True),
+                            district_clause(Score.district_code, g.user))
+        .order_by(Score.assessed_on.desc(), Score.submission_id.desc()).limit(1)) if code else None
+    if score is None:
+        abort(404)
+    replaced = []
+    if request.form.get("replace") == "1":
+        district = _district(score.district_code)
+        for old in db.session.scalars(select(CommitteeLink).where(
+                CommitteeLink.form_pk == score.form_pk, CommitteeLink.group_ref == score.group_ref, district,
+                CommitteeLink.revoked_at.is_(None))):
+            old.revoked_at, old.revoked_by = utcnow(), g.user.username
+            replaced.append(old.id)
+            audit.record(audit.Action.REVOKE, "committee_link", old.id,
+                         {"group_ref": old.group_ref, "district": old.district_code, "replaced": True})
+    link, token = create_link(score, g.user)
+    audit.record(audit.Action.COMMITTEE_LINK, "committee_link", link.id,
+                 {"group_ref": score.group_ref, "district": score.district_code, "form_pk": score.form_pk,
+                  "expires_at": link.expires_at.isoformat(), "replaces": replaced})  # commits with the link
+    url = url_for("committee.public_page", token=token, _external=True)
+    name = db.session.scalar(select(Group.name).where(Group.code == score.group_ref)) or score.group_ref
+    return _links_response(made={"url": url, "qr": qr_svg(url), "expires_at": link.expires_at, "group": name,
+                                 "replaced": len(replaced)})
 
 
 @bp.post("/registry/committee-links/<int:link_id>/revoke")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:47:26.455725
+Create Date: 2026-12-02 03:24:58.967925
 """
 from alembic import op
 import sqlalchemy as sa
@@ -253,8 +253,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('token_hash')
     )
     with op.batch_alter_table('committee_links', schema=None) as batch_op:
+        batch_op.create_index('ix_committee_links_created', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_committee_links_district_created', ['district_code', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_committee_links_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index('ix_committee_links_group', ['district_code', 'group_ref'], unique=False)
+        batch_op.create_index('ix_committee_links_group_ref', ['group_ref'], unique=False)
 
     op.create_table('districts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -378,6 +381,7 @@ def upgrade() -> None:
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('language', sa.String(length=8), server_default='th-en', nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], ),
     sa.ForeignKeyConstraint(['province_id'], ['provinces.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -433,6 +437,8 @@ def upgrade() -> None:
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submissions_deprecated_id'), ['deprecated_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_district_code'), ['district_code'], unique=False)
+        batch_op.create_index('ix_submissions_edit_root', ['root_instance_id'], unique=False, postgresql_where=sa.text('deprecated_id IS NOT NULL'), sqlite_where=sa.text('deprecated_id IS NOT NULL'))
+        batch_op.create_index('ix_submissions_form_district_received', ['form_pk', 'district_code', 'received_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index('ix_submissions_form_received', ['form_pk', 'received_at'], unique=False)
         batch_op.create_index('ix_submissions_form_status', ['form_pk', 'status'], unique=False)
@@ -579,6 +585,7 @@ def upgrade() -> None:
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.create_index('ix_scores_district_round', ['district_code', 'round_year'], unique=False)
         batch_op.create_index('ix_scores_form_district_assessed', ['form_pk', 'district_code', 'assessed_on'], unique=False)
+        batch_op.create_index('ix_scores_form_group', ['form_pk', 'group_ref', 'district_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_form_pk'), ['form_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_scores_form_version_id'), ['form_version_id'], unique=False)
         batch_op.create_index('ix_scores_group_current', ['group_ref', 'is_current'], unique=False)
@@ -692,6 +699,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_scores_group_current')
         batch_op.drop_index(batch_op.f('ix_scores_form_version_id'))
         batch_op.drop_index(batch_op.f('ix_scores_form_pk'))
+        batch_op.drop_index('ix_scores_form_group')
         batch_op.drop_index('ix_scores_form_district_assessed')
         batch_op.drop_index('ix_scores_district_round')
 
@@ -723,6 +731,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_submissions_form_status')
         batch_op.drop_index('ix_submissions_form_received')
         batch_op.drop_index(batch_op.f('ix_submissions_form_pk'))
+        batch_op.drop_index('ix_submissions_form_district_received')
+        batch_op.drop_index('ix_submissions_edit_root', postgresql_where=sa.text('deprecated_id IS NOT NULL'), sqlite_where=sa.text('deprecated_id IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_submissions_district_code'))
         batch_op.drop_index(batch_op.f('ix_submissions_deprecated_id'))
 
@@ -764,8 +774,11 @@ def downgrade() -> None:
 
     op.drop_table('districts')
     with op.batch_alter_table('committee_links', schema=None) as batch_op:
+        batch_op.drop_index('ix_committee_links_group_ref')
         batch_op.drop_index('ix_committee_links_group')
         batch_op.drop_index(batch_op.f('ix_committee_links_form_pk'))
+        batch_op.drop_index('ix_committee_links_district_created')
+        batch_op.drop_index('ix_committee_links_created')
 
     op.drop_table('committee_links')
     with op.batch_alter_table('workbook_uploads', schema=None) as batch_op:

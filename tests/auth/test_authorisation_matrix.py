@@ -41,7 +41,8 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "auth.signin": [("GET", "own", EVERYONE_200),
                     # anonymous: no CSRF token in the session yet -> 400; others: wrong password -> 401
                     ("POST", "own", exp(400, 401, 401, 401, 401))],
-    "auth.signout": [("GET", "own", SIGNED_IN_PAGE)],  # POST is exercised last (it ends the session)
+    "auth.signout": [("GET", "own", SIGNED_IN_PAGE)],
+    "language.choose": [("POST", "own", exp(400, 303, 303, 303, 303))],  # anonymous: no CSRF token yet  # POST is exercised last (it ends the session)
     "forms.index": [("GET", "own", SIGNED_IN_PAGE)],
     "forms.detail": [("GET", "own", SIGNED_IN_PAGE)],
     "forms.download_workbook": [("GET", "own", SIGNED_IN_PAGE)],
@@ -80,6 +81,7 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "committee.record_plan": [("POST", "own", exp(400, 404, 404, 404, 404))],
     "committee.links": [("GET", "own", exp(302, 403, 200, 200, 200))],
     "committee.revoke_link": [("POST", "own", exp(401, 403, 404, 403, 404))],
+    "committee.make_group_link": [("POST", "own", exp(401, 403, 404, 403, 404))],  # no group named: 404
     "admin.users": [("GET", "own", ADMIN_PAGE)],
     "admin.user_create": [("POST", "own", admin_post(422))],  # empty form
     "admin.user_deactivate": [("POST", "own", admin_post(303))],

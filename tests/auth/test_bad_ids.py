@@ -31,15 +31,20 @@ def test_assignment_page_ignores_non_ascii_digits(admin_client):
     assert response.status_code == 200
 
 
-def test_submission_filters_reject_non_ascii_page_numbers():
+def test_submission_filters_reject_cursors_that_are_not_ours():
+    from datetime import datetime, timezone
+
     from werkzeug.datastructures import MultiDict
 
+    from app.forms.listing import Cursor
     from app.forms.submissions import BadQuery, parse_filters
 
-    for page in ("\u00b2", "0", HUGE):
-        with pytest.raises(BadQuery):
-            parse_filters(MultiDict({"page": page}))
-    assert parse_filters(MultiDict({"page": "3"})).page == 3
+    for token in ("\u00b2", "0", HUGE, "MjAyNC0wMy0wNVQwMzozMDowMHx4"):  # the last: a time and no id
+        for key in ("after", "before"):
+            with pytest.raises(BadQuery):
+                parse_filters(MultiDict({key: token}))
+    mark = Cursor(datetime(2024, 3, 5, 3, 30, tzinfo=timezone.utc), 42)
+    assert parse_filters(MultiDict({"after": mark.encode()})).after == mark
 
 
 def test_plan_date_with_an_absurd_year_is_invalid_not_an_error():

@@ -236,18 +236,18 @@ def test_language_switch_shows_labels_and_choices_in_the_chosen_language(form):
     label = q(page, "respondent").locator(".q-label")
     assert label.inner_text().startswith("ชื่อผู้ตอบ")
     assert "Respondent name" not in label.inner_text()
-    page.get_by_role("button", name="English").click()
+    page.locator(".lang-switch").get_by_role("button", name="English", exact=True).click()  # the form's switch
     assert label.inner_text().startswith("Respondent name")
     assert "ชื่อผู้ตอบ" not in label.inner_text()
     assert page.evaluate("document.documentElement.lang") == "en"
     assert q(page, "fund_minimal").locator("option[value=yes]").text_content() == "Yes"
     page.evaluate("window.chumchon.view.showPage(2)")
     assert q(page, "has_fund").locator(".choice").first.inner_text() == "Yes"
-    page.get_by_role("button", name="ไทย").click()
+    page.locator(".lang-switch").get_by_role("button", name="ไทย", exact=True).click()  # the form's, not the header's
     assert q(page, "has_fund").locator(".choice").first.inner_text() == "ใช่"
     assert q(page, "fund_minimal").locator("option[value=yes]").text_content() == "ใช่"
     # The choice is remembered for this form.
-    page.get_by_role("button", name="English").click()
+    page.locator(".lang-switch").get_by_role("button", name="English", exact=True).click()  # the form's switch
     page.reload()
     page.wait_for_selector("#fill[data-ready=true]")
     assert q(page, "respondent").locator(".q-label").inner_text().startswith("Respondent name")

@@ -100,9 +100,23 @@ def test_submissions_are_paged_with_the_total_count(client, three_submissions):
     assert len(seen) == 3 and set(seen) == set(three_submissions.values())
 
 
+def test_submissions_are_paged_by_cursor_without_repeats_or_gaps(client, three_submissions, monkeypatch):
+    from app.forms import listing
+
+    first = client.get("/api/v1/forms/household/submissions?limit=2").get_json()
+    assert len(first["items"]) == 2 and first["next_cursor"] and first["total_capped"] is False
+    second = client.get(f"/api/v1/forms/household/submissions?limit=2&cursor={first['next_cursor']}").get_json()
+    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    seen = [s["instance_id"] for s in first["items"] + second["items"]]
+    assert sorted(seen) == sorted(three_submissions.values())
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)  # above the cap the total says so instead of counting on
+    capped = client.get("/api/v1/forms/household/submissions").get_json()
+    assert capped["total"] == 2 and capped["total_capped"] is True and len(capped["items"]) == 3
+
+
 @pytest.mark.parametrize("query", [
     "status=bogus", "limit=abc", "limit=0", "limit=100000", "offset=-1", "current=maybe",
-    "offset=99999999999999999999999",
+    "offset=99999999999999999999999", "offset=10001", "cursor=not-a-cursor",
 ])
 def test_invalid_query_parameters_are_400_json_in_thai_and_english(client, app, query):
     publish("household", "1")

@@ -165,21 +165,44 @@ def test_filter_form_and_pager_use_htmx_and_push_the_url(client, fv):
     assert 'hx-get="/forms/household/submissions"' in form_tag
     assert 'hx-target="#submission-rows"' in form_tag and 'hx-push-url="true"' in form_tag
     next_link = re.search(r'<a[^>]*rel="next"[^>]*>', html).group(0)
-    assert 'hx-get="/forms/household/submissions?page=2"' in next_link
+    assert re.search(r'hx-get="/forms/household/submissions\?after=[A-Za-z0-9_-]+"', next_link)
     assert 'hx-target="#submission-rows"' in next_link
 
 
-def test_list_pages_fifty_at_a_time(client, fv):
+def link_of(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a[^>]*rel="{rel}"[^>]*href="([^"]+)"', html) or re.search(
+        rf'<a[^>]*href="([^"]+)"[^>]*rel="{rel}"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_list_pages_fifty_at_a_time_by_keyset(client, fv):
     base = datetime.now(timezone.utc)
     for i in range(53):
         add_submission(fv, f"uuid:{i:03d}", received_at=base - timedelta(minutes=i))
-    first = rows_of(client.get("/forms/household/submissions").get_data(as_text=True))
-    second = rows_of(client.get("/forms/household/submissions?page=2", headers={"HX-Request": "true"})
-                     .get_data(as_text=True))
-    assert len(first) == 50 and first[0] == "uuid:000"
-    assert second == ["uuid:050", "uuid:051", "uuid:052"]
-    third = client.get("/forms/household/submissions?page=3")
-    assert third.status_code == 200 and rows_of(third.get_data(as_text=True)) == []
+    # two submissions received in the same instant: the id breaks the tie, none is lost or repeated
+    add_submission(fv, "uuid:tie", received_at=base - timedelta(minutes=49))
+    html = client.get("/forms/household/submissions").get_data(as_text=True)
+    first = rows_of(html)
+    assert len(first) == 50 and first[0] == "uuid:000" and link_of(html, "prev") is None
+    older = link_of(html, "next")
+    second_html = client.get(older, headers={"HX-Request": "true"}).get_data(as_text=True)
+    second = rows_of(second_html)
+    assert sorted(first + second) == sorted([f"uuid:{i:03d}" for i in range(53)] + ["uuid:tie"])
+    assert len(second) == 4 and link_of(second_html, "next") is None
+    back = rows_of(client.get(link_of(second_html, "prev")).get_data(as_text=True))
+    assert back == first
+
+
+def test_list_count_stops_at_a_thousand(client, fv, monkeypatch):
+    from app.forms import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
+    for i in range(5):
+        add_submission(fv, f"uuid:{i:03d}")
+    html = client.get("/forms/household/submissions").get_data(as_text=True)
+    assert "พบมากกว่า <strong>3</strong> รายการ" in html and "More than 3 submissions" in html
+    html = client.get("/forms/household/submissions?q=uuid:001").get_data(as_text=True)
+    assert "พบ <strong>1</strong> รายการ" in html and rows_of(html) == ["uuid:001"]
 
 
 def test_paging_keeps_the_filters(client, fv):
@@ -187,7 +210,8 @@ def test_paging_keeps_the_filters(client, fv):
     for i in range(51):
         add_submission(fv, f"uuid:{i:03d}", status="needs_correction", received_at=base - timedelta(minutes=i))
     html = client.get("/forms/household/submissions?status=needs_correction").get_data(as_text=True)
-    assert "status=needs_correction&amp;page=2" in html
+    assert re.search(r'href="/forms/household/submissions\?status=needs_correction&amp;after=[^"]+" rel="next"|'
+                     r'rel="next" href="/forms/household/submissions\?status=needs_correction&amp;after=', html)
 
 
 def test_list_has_export_panel_with_header_choice_languages_and_both_formats(client, fv):
@@ -393,8 +417,8 @@ def test_unknown_form_or_submission_is_a_bilingual_404(client, fv, url):
 
 
 @pytest.mark.parametrize("query", [
-    "status=deleted", "from=2024-13-01", "to=yesterday", "from=2024-03-09&to=2024-03-01", "page=0",
-    "page=abc", "superseded=maybe",
+    "status=deleted", "from=2024-13-01", "to=yesterday", "from=2024-03-09&to=2024-03-01", "after=abc",
+    "before=bm90LWEtY3Vyc29y", "superseded=maybe", "district=42%2701",
 ])
 def test_bad_list_parameters_are_a_bilingual_400(client, fv, query):
     assert_bilingual(client.get(f"/forms/household/submissions?{query}"), 400)
@@ -457,3 +481,31 @@ def test_published_form_and_received_submission_show_in_list_detail_and_exports(
     members = list(wb["members"].values)
     assert members[0] == ("_parent_key", "_key", "member_name", "member_detail/member_age")
     assert members[2] == ("uuid:e2e-1", "uuid:e2e-1:/data/members[2]", "ข", 4)
+
+
+def test_an_officer_pages_through_their_own_records_by_keyset_with_an_exact_count(app, fv, make_user):
+    from tests.conftest import sign_in
+
+    officer = make_user("officer", district="4201", username="pager-officer")
+    base = datetime.now(timezone.utc)
+    for i in range(53):
+        sub = add_submission(fv, f"uuid:mine-{i:03d}", received_at=base - timedelta(minutes=i))
+        sub.submitter_id, sub.district_code = officer.id, "4201"
+    add_submission(fv, "uuid:not-mine", received_at=base)  # another sender's: never listed
+    add_submission(fv, "uuid:mine-tie", received_at=base - timedelta(minutes=49))
+    db.session.execute(Submission.__table__.update().where(Submission.instance_id == "uuid:mine-tie")
+                       .values(submitter_id=officer.id, district_code="4201"))
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, officer.username)
+    html = client.get("/forms/household/submissions").get_data(as_text=True)
+    first = rows_of(html)
+    assert len(first) == 50 and first[0] == "uuid:mine-000" and "พบ <strong>54</strong> รายการ" in html
+    second_html = client.get(link_of(html, "next")).get_data(as_text=True)
+    second = rows_of(second_html)
+    assert sorted(first + second) == sorted([f"uuid:mine-{i:03d}" for i in range(53)] + ["uuid:mine-tie"])
+    assert link_of(second_html, "next") is None
+    assert rows_of(client.get(link_of(second_html, "prev")).get_data(as_text=True)) == first
+    api = client.get("/api/v1/forms/household/submissions?limit=40").get_json()
+    rest = client.get(f"/api/v1/forms/household/submissions?limit=40&cursor={api['next_cursor']}").get_json()
+    assert api["total"] == 54 and len(api["items"]) + len(rest["items"]) == 54 and rest["next_cursor"] is None

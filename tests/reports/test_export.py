@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -67,8 +67,9 @@ def as_dicts(rows):
 
 def test_columns_follow_form_order_skip_notes_keep_calculates_and_flatten_groups():
     main = build_tables(sample_definition(), NAMES)[0]
-    assert main.headers[:5] == ["_instance_id", "_submission_time", "_status", "_version", "_submitted_by"]
-    questions = main.headers[5:]
+    assert main.headers[:11] == ["_instance_id", "_submission_time", "_status", "_version", "_submitted_by",
+                                 "_received_th", "_group_name", "_village", "_district", "_level", "_assessed_on"]
+    questions = main.headers[11:]
     assert "intro" not in questions
     assert questions == [
         "name", "age", "balance", "crops", "crops/rice", "crops/cassava", "crops/rubber", "sex",
@@ -96,6 +97,18 @@ def test_meta_columns_carry_instance_time_status_version_and_submitter():
     assert row["_instance_id"] == "uuid:1"
     assert row["_submission_time"] == "2024-03-05T03:30:00+00:00"
     assert (row["_status"], row["_version"], row["_submitted_by"]) == ("accepted", "2024030101", "officer1")
+
+
+def test_named_columns_carry_group_district_level_and_thai_time():
+    rec = {**record(), "group_name": "กลุ่มออมทรัพย์บ้านนาดี", "village": "บ้านนาดี", "district": "เมืองเลย",
+           "level": "ระดับ 3 ดี", "assessed_on": date(2024, 3, 4)}
+    row = as_dicts(xlsx_sheets(sample_definition(), [rec])["household"])[0]
+    assert row["_received_th"] == "2024-03-05 10:30"  # 03:30 UTC is 10:30 in Thailand
+    assert (row["_group_name"], row["_village"], row["_district"], row["_level"]) == (
+        "กลุ่มออมทรัพย์บ้านนาดี", "บ้านนาดี", "เมืองเลย", "ระดับ 3 ดี")
+    assert row["_assessed_on"] == "2024-03-04"
+    labelled = build_tables(sample_definition(), ExportOptions(headers="labels"))[0].headers
+    assert labelled[5:11] == ["รับเมื่อ (เวลาไทย)", "กลุ่ม", "หมู่บ้าน", "อำเภอ", "ระดับ (เซิร์ฟเวอร์)", "วันที่ประเมิน"]
 
 
 def test_repeat_rows_get_own_sheet_linked_to_the_submission_by_parent_key():
@@ -238,6 +251,7 @@ def test_empty_submissions_list_gives_headers_only():
     assert all(len(rows) == 1 for rows in tables.values())
     single = b"".join(iter_csv(flat_definition(), [], NAMES))
     assert _read_csv(single) == [["_instance_id", "_submission_time", "_status", "_version", "_submitted_by",
+                                  "_received_th", "_group_name", "_village", "_district", "_level", "_assessed_on",
                                   "name", "n"]]
 
 
@@ -273,7 +287,7 @@ def test_an_export_over_versions_keeps_questions_and_options_a_later_version_dro
 
     merged = definition_for_versions(v2, [v1])
     main = build_tables(merged, NAMES)[0]
-    assert main.headers[5:] == [
+    assert main.headers[11:] == [
         "name", "age", "phone", "balance", "crops", "crops/rice", "crops/rubber", "crops/cassava", "sex",
         "hh/village", "hh/photo", "hh/location", "score", "meta/instanceID",
     ]

@@ -186,3 +186,62 @@ def test_province_accounts_do_not_make_links(app, fv, people, make_user):
     html = province.get(f"/submissions/{sub.instance_id}/meeting").get_data(as_text=True)
     assert "mt-make-link" not in html
     assert province.post(f"/submissions/{sub.instance_id}/committee-link").status_code == 403
+
+
+def test_the_links_page_finds_a_group_and_makes_or_replaces_its_link_in_one_step(app, fv, people):
+    from app.models import Group, GroupStatus, Village
+
+    db.session.add(Village(code="42010101", name_th="บ้านนาดี", tambon_code="420101", tambon_th="ตำบลกุดป่อง",
+                           district_code="4201"))
+    db.session.add(Group(code="g1", kind="savings", name="กลุ่มออมทรัพย์เพื่อการผลิตบ้านนาดี", village_code="42010101",
+                         district_code="4201", status=GroupStatus.APPROVED))
+    db.session.commit()
+    send(fv, people["officer"], instance_id="uuid:links-page")
+    dist = client_of(app, people["district"])
+    found = dist.get("/registry/committee-links", query_string={"q": "นาดี"}).get_data(as_text=True)
+    assert 'data-group="g1"' in found and "สร้างลิงก์และคิวอาร์" in found
+    token = csrf_token_of(found)
+    made = dist.post("/registry/committee-links/make", data={"group": "g1", "q": "นาดี", "csrf_token": token})
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    first_url = LINK.search(made.get_data(as_text=True)).group(1)
+    assert 'class="qr"' in made.get_data(as_text=True)
+    assert app.test_client().get(path_of(first_url)).status_code == 200
+    # the group now has a valid link: the search offers to replace it, which revokes the old one
+    again = dist.get("/registry/committee-links", query_string={"q": "g1"}).get_data(as_text=True)
+    assert "แทนที่ลิงก์และคิวอาร์" in again
+    replaced = dist.post("/registry/committee-links/make", data={"group": "g1", "replace": "1", "csrf_token": token})
+    second_url = LINK.search(replaced.get_data(as_text=True)).group(1)
+    assert second_url != first_url
+    assert app.test_client().get(path_of(first_url)).status_code == 404
+    assert app.test_client().get(path_of(second_url)).status_code == 200
+    listed = dist.get("/registry/committee-links").get_data(as_text=True)
+    assert listed.count('data-state="valid"') == 1 and listed.count('data-state="revoked"') == 1
+    assert "กลุ่มออมทรัพย์เพื่อการผลิตบ้านนาดี" in listed and "บ้านนาดี" in listed
+    # another district's office finds nothing and cannot make one
+    other = client_of(app, people["other_district"])
+    assert 'data-group="g1"' not in other.get("/registry/committee-links?q=g1").get_data(as_text=True)
+    assert other.post("/registry/committee-links/make", data={"group": "g1"}).status_code == 404
+
+
+def test_the_links_page_is_paged_and_reads_names_in_one_query(app, fv, people, monkeypatch):
+    from sqlalchemy import event
+
+    from app.scoring import committee
+
+    monkeypatch.setattr(committee, "LINKS_PER_PAGE", 3)
+    sub = send(fv, people["officer"], instance_id="uuid:paged")
+    for _ in range(5):
+        make_link(app, people["officer"], sub)
+    dist = client_of(app, people["district"])
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine(), "before_cursor_execute", listener)
+    try:
+        page = dist.get("/registry/committee-links").get_data(as_text=True)
+    finally:
+        event.remove(db.engine(), "before_cursor_execute", listener)
+    assert page.count("data-link-id=") == 3
+    link_queries = [s for s in statements if "committee_links" in s]
+    assert len(link_queries) == 1, link_queries  # the page and its group names: one query, not one per link
+    older = re.search(r'rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert dist.get(older).get_data(as_text=True).count("data-link-id=") == 2

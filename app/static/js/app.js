@@ -4,6 +4,7 @@
 import { initSignout } from "./signout.js";
 import { initOffline } from "./offline/index.js";
 import { initServiceWorker } from "./sw-client.js";
+import { initThaiWords } from "./thai-words.js";
 
 window.chumchon = window.chumchon || {};
 // Drafts, outbox, sync, the header badge (offline/index.js). Before the sign-out check and before the
@@ -36,6 +37,8 @@ function afterFormReady() {
 
 function init() {
   initSignout();
+  // words the browser's Thai dictionary would split mid-word (on a fill page once the form is ready)
+  later.then(initThaiWords);
   // offline: service worker, forms kept on the tablet, "ready offline" badges
   later.then(initServiceWorker);
 }

@@ -4,6 +4,7 @@
 // (/forms/<id>/versions/<v>/fill?draft=<instanceID>), so a reload, a restored tab after a crash or
 // a reboot reopens the same draft on the version it began on.
 import { allFor, announce, currentUser, get, keyOf, put, remove } from "./store.js";
+import { aboutOf } from "./about.js";
 
 export const SAVE_DELAY_MS = 300;
 
@@ -132,6 +133,7 @@ export class DraftKeeper {
       page: view.page || 0,
       pages: view.pages?.length || 1,
       label: labelOf(view),
+      about: aboutOf(view), // group name, village, assessment date (offline/about.js)
       progress: progressOf(view),
       ...(this.describe ? this.describe() : {}),
       created: this.created || now,

@@ -4,6 +4,7 @@
 import { DraftKeeper, deleteDraft, draftToRestore, draftUrl, labelOf, listDrafts, restoreInto } from "./drafts.js";
 import { add, makeRecord } from "./outbox.js";
 import { currentUser, get, keyOf, onChange } from "./store.js";
+import { aboutOf } from "./about.js";
 import { sendNow } from "./sync.js";
 
 /**
@@ -17,7 +18,7 @@ export async function submit({ view, xml, attachments, keeper = null }) {
   const rec = makeRecord({
     instanceID: view.model.instanceID, formId: root.dataset.formId, version: root.dataset.version, xml,
     attachments, title: document.querySelector(".fill-title")?.textContent.trim() || root.dataset.formId,
-    label: labelOf(view),
+    label: labelOf(view), about: aboutOf(view),
     url: root.dataset.submitUrl, // a draft's test records go to the draft (app/forms/draft_fill.py)
   });
   await add(rec);

@@ -13,12 +13,12 @@ export const ATTENTION = "attention";
  * `userId` defaults to the signed-in user.
  */
 export function makeRecord({ instanceID, formId, version, xml, attachments = {}, title = "", label = "",
-                             userId = currentUser(), created = Date.now(), url = undefined }) {
+                             about = null, userId = currentUser(), created = Date.now(), url = undefined }) {
   if (!userId) throw new Error("nobody is signed in");
   if (!instanceID || !xml) throw new Error("an outbox record needs instanceID and xml");
   return {
     key: keyOf(userId, instanceID), userId, instanceID, formId, version, title: title || formId || "",
-    label, xml, attachments, state: QUEUED, attempts: 0, serverErrors: 0, nextAttempt: 0,
+    label, about, xml, attachments, state: QUEUED, attempts: 0, serverErrors: 0, nextAttempt: 0,
     lastError: "", status: null, message_th: "", message_en: "", created, updated: Date.now(),
     // where it is sent: /submission unless the page said otherwise (a same-origin path only)
     ...(typeof url === "string" && url.startsWith("/") && !url.startsWith("//") && url !== "/submission" ? { url } : {}),

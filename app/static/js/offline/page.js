@@ -5,7 +5,7 @@ import { ATTENTION, list, retry } from "./outbox.js";
 import { deleteDraft, draftUrl, listDrafts } from "./drafts.js";
 import { downloadExport } from "./export.js";
 import { state, syncOutbox } from "./sync.js";
-import { beDateTime } from "../util.js";
+import { beDate, beDateTime } from "../util.js";
 
 
 function el(tag, attrs = {}, ...children) {
@@ -21,6 +21,22 @@ function el(tag, attrs = {}, ...children) {
 
 const bi = (th, en) => [th, " ", el("span", { class: "en" }, en)];
 
+/** The record's name as people say it: the group and its village, else the form's own label. */
+function nameOf(r, fallback) {
+  const about = r.about || {};
+  return about.groupName || r.label || fallback;
+}
+
+/** Village and assessment date (Buddhist Era) under the name, when the record has them. */
+function aboutLine(r) {
+  const about = r.about || {};
+  const parts = [];
+  if (about.village) parts.push(el("span", { class: "offline-village" }, about.village));
+  if (about.date) parts.push(el("span", { class: "offline-assessed" }, `ประเมินวันที่ ${beDate(about.date)} `,
+    el("span", { class: "en" }, "assessed")));
+  return parts.length ? el("span", { class: "offline-about" }, ...parts) : null;
+}
+
 function draftRow(d) {
   const href = draftUrl(d);
   const del = el("button", { type: "button", class: "secondary small" }, ...bi("ลบ", "Delete"));
@@ -29,8 +45,9 @@ function draftRow(d) {
   });
   return el("li", { class: "offline-item", "data-instance-id": d.instanceID },
     el("div", { class: "offline-item-main" },
-      el("a", { href, class: "offline-item-label" }, d.label || "(ยังไม่มีชื่อ / unnamed)"),
-      el("span", { class: "muted" }, ` ${d.title} · v${d.version}`)),
+      el("a", { href, class: "offline-item-label" }, nameOf(d, "(ยังไม่มีชื่อ / unnamed)")),
+      aboutLine(d),
+      el("span", { class: "muted offline-form" }, d.title)),
     el("div", { class: "offline-item-meta" },
       el("span", { class: "offline-date" }, beDateTime(d.updated)),
       el("progress", { max: 100, value: d.progress || 0, title: `${d.progress || 0}%` }),
@@ -46,8 +63,9 @@ function outboxRow(r) {
   if (n) meta.push(el("span", { class: "muted" }, ` · ไฟล์แนบ ${n} / ${n} file(s)`));
   const li = el("li", { class: "offline-item", "data-instance-id": r.instanceID },
     el("div", { class: "offline-item-main" },
-      el("span", { class: "offline-item-label" }, r.label || r.instanceID),
-      el("span", { class: "muted" }, ` ${r.title} · v${r.version}`)),
+      el("span", { class: "offline-item-label" }, nameOf(r, `ส่งเมื่อ ${beDateTime(r.created)}`)),
+      aboutLine(r),
+      el("span", { class: "muted offline-form" }, r.title)),
     el("div", { class: "offline-item-meta" }, ...meta));
   if (r.state === ATTENTION) {
     li.append(el("p", { class: "offline-message" },
