@@ -124,7 +124,7 @@ def main() -> None:
         if user is not None and "/signin" in page.url:
             page.fill("#username", "bench")
             page.fill("#password", PASSWORD)
-            page.locator("form button[type=submit], form input[type=submit]").first.click()
+            page.click("button.auth-submit")  # the sign-in form's own button (the header has a language form)
             page.wait_for_load_state()
         # the first frame after the ready flag: requestAnimationFrame runs before that frame's paint,
         # the task queued from it runs after the frame was presented

@@ -91,7 +91,7 @@ def form(page, app):
         create_user("logicofficer", "logicofficer", "officer", TEST_PASSWORD, district="4201", actor="test")
         page.fill("#username", "logicofficer")
         page.fill("#password", TEST_PASSWORD)
-        page.locator("form button[type=submit], form input[type=submit]").first.click()
+        page.click("button.auth-submit")  # the sign-in form's own button (the header has a language form)
         page.wait_for_load_state()
         page.goto(f"/forms/{FORM_ID}/fill")
     page.wait_for_selector("#fill[data-ready=true]")

@@ -118,7 +118,7 @@ def open_signed_in(page, url: str, user) -> None:
     if user is not None and "/signin" in page.url:
         page.fill("#username", user.username)
         page.fill("#password", TEST_PASSWORD)
-        page.locator("form button[type=submit], form input[type=submit]").first.click()
+        page.click("button.auth-submit")  # the sign-in form's own button (the header has a language form)
         page.wait_for_load_state()
         if "/fill" not in page.url:
             page.goto(url)

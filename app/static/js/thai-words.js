@@ -5,14 +5,12 @@
 // app.css): a line may break before or after them only. Runs on every page once it is parsed (on a
 // fill page once the form is ready), and again on what htmx swaps in, for the text the server did not
 // wrap: page titles, table headers, labels, buttons, names from the registry.
-import { words } from "../../thai_words.json";
+import { keepWordsPattern } from "./util.js";
 
-export const KEEP_WHOLE = [...words].sort((a, b) => b.length - a.length);
-
-const PATTERN = new RegExp(KEEP_WHOLE.join("|"), "g");
+const PATTERN = keepWordsPattern();
 const SKIP = new Set(["SCRIPT", "STYLE", "TEXTAREA", "OPTION", "TITLE", "INPUT", "SELECT"]);
 
-/** Wraps each KEEP_WHOLE word in the text under `root` (already wrapped ones are left alone). */
+/** Wraps each listed word in the text under `root` (already wrapped ones are left alone). */
 export function keepWords(root = document.body) {
   if (!root) return;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {

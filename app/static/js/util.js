@@ -43,10 +43,15 @@ export function beDateTime(ms) {
 // Thai words a line must never break inside: see keepWords() below.
 
 let keepPattern = null;
+/** The listed words, longest first, as one global pattern (also walked over the page: thai-words.js). */
+export function keepWordsPattern() {
+  keepPattern ||= new RegExp([...thaiWords].sort((a, b) => b.length - a.length).join("|"), "g");
+  return keepPattern;
+}
+
 /** Escaped HTML text with the listed words wrapped in <span class="nw"> (white-space: nowrap). */
 export function keepWords(html) {
-  keepPattern ||= new RegExp([...thaiWords].sort((a, b) => b.length - a.length).join("|"), "g");
-  return String(html).replace(keepPattern, (w) => `<span class="nw">${w}</span>`);
+  return String(html).replace(keepWordsPattern(), (w) => `<span class="nw">${w}</span>`);
 }
 
 /** `s` escaped for HTML with the listed Thai words kept whole. */
