@@ -14,7 +14,10 @@ from app.periods import format_percent
 
 
 def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
-    return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" '
+    # A chart whose bars link down to a district is a group of links, not one image (an image may hold
+    # nothing the keyboard can reach).
+    role = "group" if any("<a " in part for part in body) else "img"
+    return Markup(f'<svg class="chart" viewBox="0 0 {width} {height}" role="{role}" aria-label="{escape(label)}" '
                   f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">'
                   f"<title>{escape(label)}</title>{''.join(body)}</svg>")
 

@@ -39,7 +39,9 @@ def _cell(row: dict[str, Any], c: Column, total: bool) -> str:
 
 
 def table_html(t: Table) -> Markup:
-    out = [f'<div class="table-wrap"><table class="report-table" data-sortable id="table-{escape(t.key)}"><thead>']
+    # A table wider than the screen scrolls: its wrapper is a labelled region the keyboard can reach.
+    out = [f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(t.title_th)} / {escape(t.title_en)}">'
+           f'<table class="report-table" data-sortable id="table-{escape(t.key)}"><thead>']
     if t.has_groups:
         out.append('<tr class="group-row">')
         for th, en, span in t.groups:

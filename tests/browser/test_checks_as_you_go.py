@@ -122,7 +122,7 @@ def test_a_national_id_is_checked_when_left_and_pasted_as_printed(checks_form):
 
 def test_messages_follow_the_forms_language(checks_form):
     page = checks_form
-    page.get_by_role("button", name="English").click()
+    page.locator(".lang-switch").get_by_role("button", name="English", exact=True).click()
     req = q(page, "leader").locator(".req")
     assert req.inner_text().strip() == "* required"  # "* จำเป็น" follows the language
     page.click(".page-next")
@@ -130,6 +130,6 @@ def test_messages_follow_the_forms_language(checks_form):
     assert text.startswith("2 required questions are not answered") and "«Chair's name», «Members»" in text
     msg = q(page, "leader").locator(".q-msg").inner_text()
     assert msg.startswith("This question needs an answer") and "กรุณาตอบคำถามนี้" in msg
-    page.get_by_role("button", name="ไทย").click()
+    page.locator(".lang-switch").get_by_role("button", name="ไทย", exact=True).click()
     assert q(page, "leader").locator(".q-msg").inner_text().startswith("กรุณาตอบคำถามนี้")
     assert req.inner_text().strip() == "* จำเป็น"
