@@ -505,7 +505,7 @@ class _Run:
         env.expression = ex.text
         try:
             env.set_context(el)
-            value = evaluate_ast(ex.compiled.ast, env, Context(el))
+            value = ex.compiled.plan(env, Context(el))
             return to_boolean(value) if result == "boolean" else to_string(value)
         except XPathError as exc:
             if not exc.expression:

@@ -111,11 +111,21 @@ def evaluation_error(expression: str, exc: BaseException) -> XPathError:
 class Compiled:
     """A parsed expression; evaluate it many times, ask what it reads."""
 
-    __slots__ = ("expression", "ast")
+    __slots__ = ("expression", "ast", "_plan")
 
     def __init__(self, expression: str, ast: Expr):
         self.expression = expression
         self.ast = ast
+        self._plan = None
+
+    @property
+    def plan(self) -> Callable:
+        """The expression compiled to closures, `fn(env, ctx)` (plan.py): made on first use, kept."""
+        if self._plan is None:
+            from .plan import compile_plan
+
+            self._plan = compile_plan(self.ast)
+        return self._plan
 
     def references(self, context_path: str | None = None) -> set[str]:
         return _references(self.ast, context_path)
