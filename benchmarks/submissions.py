@@ -112,6 +112,21 @@ def make_instance(definition, xform: str, rng: random.Random) -> bytes:  # noqa:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
+def with_calculates(xml: bytes, definition) -> bytes:  # noqa: ANN001
+    """The submission as a device sends it: its calculates hold the values the form computes."""
+    from app.xlsform.revalidate import revalidate
+    from app.xlsform.submission import parse_submission
+
+    data = revalidate(parse_submission(xml), definition, set()).data
+    root = etree.fromstring(xml)
+    for node in definition.nodes():
+        if node.kind == "field" and node.calculate and isinstance(data.get(node.path), str):
+            el = root.find(node.path.split("/", 2)[2]) if node.path.count("/") > 1 else None
+            if el is not None:
+                el.text = data[node.path] or None
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
 def assessment_payloads(version, count: int, rng: random.Random) -> list[bytes]:  # noqa: ANN001
     """Valid assessments of the district's real registry groups: every select indicator a scored
     choice, the numeric inputs one of the demo's two profiles."""
@@ -130,7 +145,8 @@ def assessment_payloads(version, count: int, rng: random.Random) -> list[bytes]:
                    "assessed_on": f"2026-03-{rng.randint(1, 28):02d}", "assessor_name": "นายสมชาย พัฒนากร"}
         answers.update({name: rng.choice(options) for name, options in selects})
         answers = {k: v for k, v in answers.items() if k in names}
-        out.append(instance_xml(version.xform, definition, answers, f"uuid:{uuid.UUID(int=rng.getrandbits(128))}"))
+        xml = instance_xml(version.xform, definition, answers, f"uuid:{uuid.UUID(int=rng.getrandbits(128))}")
+        out.append(with_calculates(xml, definition))
     return out
 
 
@@ -145,7 +161,8 @@ def household_payloads(version, count: int, rng: random.Random) -> list[bytes]: 
         answers["house_no"] = f"{n + 1}/{rng.randint(1, 9)}"
         answers["village"] = f"{BENCH_DISTRICT}01{rng.randint(1, 12):02d}"
         answers["national_id"] = thai_national_id(f"3{rng.randint(0, 10**11 - 1):011d}")
-        out.append(instance_xml(version.xform, definition, answers, f"uuid:{uuid.UUID(int=rng.getrandbits(128))}"))
+        xml = instance_xml(version.xform, definition, answers, f"uuid:{uuid.UUID(int=rng.getrandbits(128))}")
+        out.append(with_calculates(xml, definition))
     return out
 
 
