@@ -350,7 +350,9 @@ class Score(Base):
     max: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
     percent: Mapped[float | None] = mapped_column(Numeric(7, 2, asdecimal=False))  # NULL: nothing assessed
     level_name: Mapped[str | None] = mapped_column(String(255), index=True)
-    result: Mapped[dict] = mapped_column(JSON)  # app.scoring.ScoreResult.to_dict()
+    # The indicators' points by name and the scoring spec's version: {"spec": content hash, "points":
+    # {"i01": 3, "i02": null, ...}}, a few hundred bytes; `result` rebuilds the whole result from them.
+    points: Mapped[dict] = mapped_column(JSON)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     needs_correction: Mapped[bool] = mapped_column(Boolean, default=False)
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -358,6 +360,13 @@ class Score(Base):
     submission: Mapped[Submission] = relationship()
     groups: Mapped[list[ScoreGroupResult]] = relationship(
         back_populates="score_row", cascade="all, delete-orphan", order_by="ScoreGroupResult.position")
+
+    @property
+    def result(self) -> dict:
+        """app.scoring.ScoreResult.to_dict(): rebuilt from `points` and the version's spec (cached)."""
+        from app.scoring.store import expand_result
+
+        return expand_result(self)
 
 
 class ScoreGroupResult(Base):

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import ValidationError
 
@@ -42,7 +43,8 @@ def _session_user() -> User | None:
     uid, version = session.get("uid"), session.get("sv")
     if uid is None:
         return None
-    user = db.session.get(User, uid)
+    # With its district (one query): receiving files every submission under the sender's district.
+    user = db.session.get(User, uid, options=[joinedload(User.district)])
     if user is None or not user.active or user.session_version != version:
         session.clear()  # revoked: deactivated, re-assigned, password reset
         return None

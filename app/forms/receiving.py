@@ -32,12 +32,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 
 from app import db
-from app.forms.definitions import definition_of
+from app.forms.definitions import definition_of, media_of, published_version
 from app.config import Config
 from app.models import (
     Attachment,
@@ -193,15 +192,15 @@ def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
                        f"Attachment larger than {limit_mb:g} MB: {names}. Make it smaller and send again.",
                        form_id, version_name, instance_id)
 
+    # The version's small columns, kept per process (versions are immutable): no query once known.
+    version = published_version(form_id or "", version_name or "")
+    if version is not None:
+        return parsed, version
     form = db.session.scalar(select(Form).where(Form.form_id == (form_id or "")))
     if form is None:
         raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{form_id or ''}' บนเซิร์ฟเวอร์นี้",
                        f"No form with id '{form_id or ''}' is published on this server.",
                        form_id, version_name, instance_id)
-    version = db.session.scalar(select(FormVersion).where(
-        FormVersion.form_pk == form.id, FormVersion.version == (version_name or ""))
-        .options(defer(FormVersion.xlsx), defer(FormVersion.xform), defer(FormVersion.survey),
-                 defer(FormVersion.definition)))
     if version is None:
         raise _Refused(422, "unknown_version",
                        f"แบบสอบถาม '{form.form_id}' ไม่มีรุ่น '{version_name or ''}' กรุณาดาวน์โหลดแบบสอบถามใหม่",
@@ -225,7 +224,11 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
           sender) -> ReceiveOutcome:  # noqa: ANN001 - sender: app.models.User
     content_hash = sha256_hex(xml)
     s = db.session()
-    existing = s.scalar(select(Submission).where(Submission.instance_id == parsed.instance_id))
+    # One look-up for the record itself and for edits of it that arrived before it (out-of-order sync).
+    found = s.scalars(select(Submission).where(or_(Submission.instance_id == parsed.instance_id,
+                                                   Submission.deprecated_id == parsed.instance_id))).all()
+    existing = next((x for x in found if x.instance_id == parsed.instance_id), None)
+    early_edits = sorted((x for x in found if x.instance_id != parsed.instance_id), key=lambda x: x.id)
     if existing is not None:
         if existing.content_hash == content_hash and _in_scope(existing, sender):
             return _resend(existing, files, parsed, version)
@@ -286,8 +289,8 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
                 Attachment(filename=name, content_type=content_type, sha256=sha, size=len(content)))
         s.add(submission)
         s.flush()
-        _link_edit_chain(s, submission, previous, deprecated_claim)
-        _score(s, submission, version)
+        _link_edit_chain(s, submission, previous, deprecated_claim, early_edits)
+        _score(s, submission, version, new=True)
         _entities(s, submission, version)
         if submission.deprecated_id:  # a correction: audited in the same transaction, never lost or doubled
             from app.auth import audit
@@ -304,18 +307,21 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
                           instance_id=submission.instance_id, errors=submission.errors)
 
 
-def _score(s, submission: Submission, version: FormVersion) -> None:
+def _score(s, submission: Submission, version: FormVersion, new: bool = False) -> None:
     """Inside the storing transaction: the score rows of a scored form (app/scoring/store.py), and
-    the edit chain's scores follow their records' is_current. A failure of the scorer is logged and
-    leaves the submission unscored (in a savepoint), never unsaved."""
+    for an edit the chain's scores follow their records' is_current. A failure of the scorer is
+    logged and leaves the submission unscored, never unsaved. The score is computed before anything
+    is written and its rows are plain INSERTs (no savepoint); on PostgreSQL a database error while
+    writing them fails the whole transaction, so the submission is answered 500 and kept aside, and
+    the device sends it again. `new`: the submission was stored in this transaction."""
     if not version.scoring and not submission.deprecated_id:
         return
     from app.scoring.store import rescore, sync_current
 
     try:
-        with s.begin_nested():
-            if version.scoring:
-                rescore(submission, version)
+        if version.scoring:
+            rescore(submission, version, new=new)
+        if submission.deprecated_id:
             sync_current(submission)
     except Exception:
         log.exception("scoring failed for %s; stored unscored", submission.instance_id)
@@ -324,18 +330,22 @@ def _score(s, submission: Submission, version: FormVersion) -> None:
 def _entities(s, submission: Submission, version: FormVersion) -> None:
     """Inside the storing transaction: the registry entity a form with an `entities` sheet makes
     (app/registry/entities.py). A failure is logged and leaves the submission stored (savepoint)."""
-    from app.registry.entities import apply_entities
+    from app.registry.entities import apply_entities, entity_spec_of
 
     try:
+        if entity_spec_of(s, version) is None:
+            return  # the form makes no entity (most forms): no savepoint
         with s.begin_nested():
             apply_entities(s, submission, version)
     except Exception:
         log.exception("entity of %s not created", submission.instance_id)
 
 
-def _link_edit_chain(s, submission: Submission, previous: Submission | None, deprecated_id: str | None) -> None:
+def _link_edit_chain(s, submission: Submission, previous: Submission | None, deprecated_id: str | None,
+                     early_edits: list[Submission]) -> None:
     """Inside the storing transaction: the record this one edits steps down; edits of this one that
-    arrived before it (out-of-order sync) join its chain and make it step down."""
+    arrived before it (out-of-order sync; `early_edits`, read with the look-up of its instanceID)
+    join its chain and make it step down. A new record that edits nothing costs no query here."""
     if previous is not None:
         # The chain's current record (normally `previous` itself; another edit of it when two
         # devices edited the same record) steps down; every record stays.
@@ -355,9 +365,7 @@ def _link_edit_chain(s, submission: Submission, previous: Submission | None, dep
         for early in s.scalars(select(Submission).where(
                 Submission.root_instance_id == submission.instance_id, Submission.id != submission.id)):
             early.root_instance_id = submission.root_instance_id
-    later = s.scalar(select(Submission).where(
-        Submission.deprecated_id == submission.instance_id, Submission.id != submission.id)
-        .order_by(Submission.id))
+    later = early_edits[0] if early_edits else None
     if later is not None and not _early_edit_in_scope(later, submission):
         later = None
     if later is not None:
@@ -455,7 +463,7 @@ def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[li
                        "The server could not check this submission; tell an administrator.")], {}
     try:
         needed = media_needed(definition)  # CSVs read by pulldata()/instance(); usually none
-        media = {m.filename: m.blob.content for m in version.media if m.filename in needed} if needed else None
+        media = media_of(version, needed) if needed else None
         result = revalidate(parsed, definition, attachment_names, media=media)
         return [dict(e) for e in result.errors], result.data
     except Exception:

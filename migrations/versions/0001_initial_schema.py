@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:56:08.284257
+Create Date: 2026-12-02 01:22:11.637231
 """
 from alembic import op
 import sqlalchemy as sa
@@ -350,7 +350,7 @@ def upgrade() -> None:
     sa.Column('max', sa.Numeric(precision=12, scale=2, asdecimal=False), nullable=False),
     sa.Column('percent', sa.Numeric(precision=7, scale=2, asdecimal=False), nullable=True),
     sa.Column('level_name', sa.String(length=255), nullable=True),
-    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('points', sa.JSON(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),
     sa.Column('needs_correction', sa.Boolean(), nullable=False),
     sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
