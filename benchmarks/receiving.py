@@ -96,6 +96,7 @@ def main() -> None:
         for s in one:
             print("   ", " ".join(s.split())[:160])
     if profiler:
+        profiler.dump_stats(os.path.join(tempfile.gettempdir(), "chumchon-receiving.prof"))
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
         print(out.getvalue())

@@ -165,17 +165,27 @@ def rescore(submission: Submission, version: FormVersion | None = None, *, new: 
         "needs_correction": submission.status == SubmissionStatus.NEEDS_CORRECTION,
         "scored_at": utcnow(),
     }
-    score_id = None if new else s.scalar(select(Score.id).where(Score.submission_id == submission.id))
+    # Core statements on the session's connection (same transaction): the ORM's unit of work costs
+    # more than the two INSERTs themselves.
+    conn = s.connection()
+    scores, groups = Score.__table__, ScoreGroupResult.__table__
+    score_id = None if new else conn.scalar(select(scores.c.id).where(scores.c.submission_id == submission.id))
     if score_id is None:
-        score_id = s.execute(insert(Score).values(submission_id=submission.id, **values).returning(Score.id)).scalar_one()
+        score_id = conn.execute(insert(scores).returning(scores.c.id), {"submission_id": submission.id, **values}
+                                ).scalar_one()
     else:
-        s.execute(delete(ScoreGroupResult).where(ScoreGroupResult.score_id == score_id))
-        s.execute(update(Score).where(Score.id == score_id).values(**values))
+        conn.execute(delete(groups).where(groups.c.score_id == score_id))
+        conn.execute(update(scores).where(scores.c.id == score_id).values(**values))
+        for obj in list(s.identity_map.values()):
+            if isinstance(obj, (Score, ScoreGroupResult)):
+                s.expire(obj)  # Score objects already in the session see the new values
     if summary.groups:
-        s.execute(insert(ScoreGroupResult).values([
+        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues"),
+        # on PostgreSQL too, from one cached compiled statement.
+        conn.execute(insert(groups).returning(groups.c.id), [
             {"score_id": score_id, "position": position, "group_name": g["name"], "score": g["score"],
              "max": g["max"], "percent": g["percent"], "passed": g["passed"]}
-            for position, g in enumerate(summary.groups)]))
+            for position, g in enumerate(summary.groups)])
     return score_id
 
 

@@ -86,7 +86,7 @@ import functools
 import math
 from typing import Any, Callable
 
-from .errors import XPathError
+from .errors import EVALUATION_FAILURES, XPathError
 from .evaluator import Context, Env, evaluate_ast
 from .parser import Expr, parse
 from .references import references as _references
@@ -97,9 +97,6 @@ __all__ = ["evaluate", "compile", "Compiled", "XPathError", "string_value", "Att
 RESULTS = ("string", "number", "boolean", "nodes")
 
 
-# What an evaluator bug or a pathological input can raise instead of XPathError; both callers
-# (Compiled.evaluate and the revalidator) turn them into an XPathError about the expression.
-EVALUATION_FAILURES = (RecursionError, ValueError, TypeError, OverflowError, ArithmeticError, KeyError, IndexError)
 
 
 def evaluation_error(expression: str, exc: BaseException) -> XPathError:

@@ -85,6 +85,10 @@ class Env:
         # Env is in use (evaluation never does; a caller reusing an Env may change texts only).
         self._named: dict[Any, dict[str, list]] = {}
         self._paths: tuple[dict[str, list], set[str]] | None = None
+        # Set by a caller whose secondary instances (lxml elements) never change from one Env to
+        # the next (revalidation: a form version's choice lists): plans may then keep what they
+        # computed from them across Envs (app/xlsform/xpath/plan.py).
+        self.frozen_secondary = False
 
     def primary_paths(self) -> tuple[dict[str, list], set[str]]:
         """The primary instance's elements by absolute path of local names ("/data/g/q"), in

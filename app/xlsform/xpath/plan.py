@@ -31,6 +31,7 @@ from typing import Any, Callable
 from lxml import etree
 
 from . import parser as P
+from .errors import EVALUATION_FAILURES, XPathError
 from .evaluator import Context, Env, apply_predicates, binop_value, eval_path, evaluate_ast
 from .functions import FUNCTIONS, Args
 from .values import Document, NodeSet, local_name, string_value, to_boolean, to_number, to_string
@@ -162,8 +163,40 @@ def _path(e: P.Path) -> Fn:
 def _instance_path(e: P.Path, start: Fn, preds: tuple, lookups: tuple, stepwise: Fn) -> Fn:
     """`instance('x')/root/item[...]/name`: child steps by name from one secondary document, walked
     while each step leaves at most one node (no document-order sorting can be needed); otherwise the
-    stepwise evaluation."""
+    stepwise evaluation.
+
+    When the Env says its secondary instances are frozen (`Env.frozen_secondary`: revalidation's
+    choice lists, built once per form version and never changed) and the path has exactly one key
+    look-up and no other predicate, its nodes are kept per key value: evaluating
+    `instance('i01')/root/item[name = ${q}]/score` is then evaluating ${q} and one dict look-up."""
     steps = [(step.test[1], step.predicates, preds[i], lookups[i]) for i, step in enumerate(e.steps)]
+    iid = e.start.args[0].value
+    keyed = [i for i, step in enumerate(e.steps) if lookups[i] is not None]
+    by_key: dict[tuple, tuple[Any, list]] = {}
+    if len(keyed) == 1 and all(len(step.predicates) == (1 if i == keyed[0] else 0) for i, step in enumerate(e.steps)):
+        key_of = lookups[keyed[0]].key_of
+
+        def kept(env: Env, ctx: Context) -> Any:
+            src = env._secondary_src.get(iid) if env.frozen_secondary else None
+            if not isinstance(src, etree._Element):
+                return walk(env, ctx)
+            try:
+                keys = key_of(env, ctx)
+            except (XPathError, *EVALUATION_FAILURES):
+                keys = None  # the walk raises it where the evaluator would (only when there are items)
+            if keys is None:
+                return walk(env, ctx)
+            cache_key = (id(src), keys)
+            hit = by_key.get(cache_key)
+            if hit is not None and hit[0] is src:
+                return NodeSet(hit[1])
+            found = walk(env, ctx)
+            if len(by_key) > 4096:
+                by_key.clear()
+            by_key[cache_key] = (src, list(found))
+            return found
+    else:
+        kept = None
 
     def walk(env: Env, ctx: Context) -> Any:
         base = start(env, ctx)
@@ -185,7 +218,7 @@ def _instance_path(e: P.Path, start: Fn, preds: tuple, lookups: tuple, stepwise:
             if len(predicates) > skip:
                 nodes = apply_predicates(nodes, predicates[skip:], env, fns[skip:])
         return NodeSet(nodes)
-    return walk
+    return kept or walk
 
 
 # ---------------------------------------------------------------------------- constants of a form
@@ -261,7 +294,7 @@ def _memoised(fn: Fn, iids: tuple[str, ...]) -> Fn:
     state = {"off": False}
 
     def memo(env: Env, ctx: Context) -> Any:
-        if state["off"]:
+        if state["off"] or not env.frozen_secondary:
             return fn(env, ctx)
         sources = tuple(env._secondary_src.get(i) for i in iids)
         if not all(isinstance(src, etree._Element) for src in sources):
@@ -330,22 +363,28 @@ def _lookup(step: P.Step, preds: tuple | None) -> Callable | None:
     name = step.test[1]
     first = preds[0]
 
+    def key_of(env: Env, ctx: Context) -> frozenset[str] | None:
+        """The key values the items must have, or None when E compares as a number or boolean."""
+        v = value_of(env, ctx)
+        if isinstance(v, list):
+            return frozenset(string_value(n) for n in v)
+        if isinstance(v, (bool, int, float)):
+            return None
+        return frozenset((to_string(v),))
+
     def lookup(parent: Any, env: Env, ctx: Context) -> list:
         items = env.named_children(parent, name)
         if not items:
             return []
-        v = value_of(env, Context(items[0], 1, len(items)))
-        if isinstance(v, list):
-            keys = {string_value(n) for n in v}
-        elif isinstance(v, (bool, int, float)):  # compared as numbers or booleans: test each item
+        keys = key_of(env, Context(items[0], 1, len(items)))
+        if keys is None:  # compared as numbers or booleans: test each item
             return apply_predicates(list(items), (pred,), env, (first,))
-        else:
-            keys = {to_string(v)}
-        index, position = _index_of(parent, name, key, items)
+        index, position = _index_of(parent, name, key, items, env.frozen_secondary)
         if len(keys) == 1:
             return list(index.get(next(iter(keys)), ()))
         found = {id(n): n for k in keys for n in index.get(k, ())}
         return sorted(found.values(), key=lambda n: position[id(n)])
+    lookup.key_of = key_of
     return lookup
 
 
@@ -354,16 +393,18 @@ _indexes_lock = threading.Lock()
 _INDEXES_MAX = 512
 
 
-def _index_of(parent: Any, name: str, key: str, items: list) -> tuple[dict[str, list], dict[int, int]]:
+def _index_of(parent: Any, name: str, key: str, items: list, keep: bool) -> tuple[dict[str, list], dict[int, int]]:
     """{key child's string value: items in document order}, {id(item): position} for the `name`
-    children of `parent` (a secondary instance's element: they never change). The entry keeps
-    `parent` alive, so its id cannot be reused while cached."""
+    children of `parent`, a secondary instance's element. With `keep` (the Env's secondary
+    instances are frozen) the index is kept for the next Env; the entry keeps `parent` alive, so
+    its id cannot be reused while cached."""
     cache_key = (id(parent), name, key)
-    with _indexes_lock:
-        hit = _indexes.get(cache_key)
-        if hit is not None and hit[0] is parent:
-            _indexes.move_to_end(cache_key)
-            return hit[1], hit[2]
+    if keep:
+        with _indexes_lock:
+            hit = _indexes.get(cache_key)
+            if hit is not None and hit[0] is parent:
+                _indexes.move_to_end(cache_key)
+                return hit[1], hit[2]
     index: dict[str, list] = {}
     position: dict[int, int] = {}
     for i, item in enumerate(items):
@@ -375,8 +416,9 @@ def _index_of(parent: Any, name: str, key: str, items: list) -> tuple[dict[str, 
                 if text not in seen:
                     seen.add(text)
                     index.setdefault(text, []).append(item)
-    with _indexes_lock:
-        _indexes[cache_key] = (parent, index, position)
-        while len(_indexes) > _INDEXES_MAX:
-            _indexes.popitem(last=False)
+    if keep:
+        with _indexes_lock:
+            _indexes[cache_key] = (parent, index, position)
+            while len(_indexes) > _INDEXES_MAX:
+                _indexes.popitem(last=False)
     return index, position
