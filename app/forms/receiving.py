@@ -287,8 +287,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
             sha = _store_blob(content)
             submission.attachments.append(
                 Attachment(filename=name, content_type=content_type, sha256=sha, size=len(content)))
-        s.add(submission)
-        s.flush()
+        _add_and_insert(s, submission)
         _link_edit_chain(s, submission, previous, deprecated_claim, early_edits)
         _score(s, submission, version, new=True)
         _entities(s, submission, version)
@@ -305,6 +304,31 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
         en = f"Submission received, but it needs correction ({sum(map(is_blocking, errors))} problem(s))."
     return ReceiveOutcome(201, submission, th, en, True, code="created",
                           instance_id=submission.instance_id, errors=submission.errors)
+
+
+def _add_and_insert(s, submission: Submission) -> None:  # noqa: ANN001
+    """`s.add(submission); s.flush()`, cheaper for a submission without attachments: one Core INSERT
+    (the ORM's unit of work costs more than the statement), after which the object is persistent in
+    the session as if loaded; later changes to it are flushed as UPDATEs as usual."""
+    if submission.attachments:
+        s.add(submission)
+        s.flush()
+        return
+    from sqlalchemy.orm import make_transient_to_detached
+
+    table = Submission.__table__
+    values = {}
+    for column in table.columns:
+        if column.key == "id":
+            continue
+        value = getattr(submission, column.key)
+        if value is None and column.default is not None:
+            value = column.default.arg if column.default.is_scalar else column.default.arg(None)
+            setattr(submission, column.key, value)
+        values[column.key] = value
+    submission.id = s.connection().execute(insert(table).returning(table.c.id), values).scalar_one()
+    make_transient_to_detached(submission)
+    s.add(submission)
 
 
 def _score(s, submission: Submission, version: FormVersion, new: bool = False) -> None:

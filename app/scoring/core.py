@@ -26,6 +26,7 @@ Numbers in `to_dict()` are JSON numbers: ints when whole, else floats with at mo
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -38,8 +39,10 @@ def _dec(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+@functools.lru_cache(maxsize=8192)
 def _num(value: Decimal | Fraction) -> int | float:
-    """A JSON number with at most 2 decimals (rounded half up)."""
+    """A JSON number with at most 2 decimals (rounded half up). Kept per value: scores, maxima and
+    percents come from a small set, and exact Fraction arithmetic is slow."""
     hundredths = _round_half_up(Fraction(value) * 100)
     return hundredths // 100 if hundredths % 100 == 0 else float(Decimal(hundredths) / 100)
 
@@ -54,8 +57,15 @@ def _round_half_up(x: Fraction) -> int:
     return int(x + Fraction(1, 2))  # int() truncates; x + 1/2 >= 0
 
 
+@functools.lru_cache(maxsize=8192)
 def _percent(score: Decimal, maximum: Decimal) -> Fraction | None:
     return None if maximum <= 0 else Fraction(score) * 100 / Fraction(maximum)
+
+
+@functools.lru_cache(maxsize=1024)
+def _threshold(value: Any) -> Fraction:
+    """A pass mark or a level's min_percent as an exact number."""
+    return Fraction(_dec(value))
 
 
 def _parse_number(text: str) -> Decimal | None:
@@ -171,7 +181,7 @@ def summarise(spec: Mapping[str, Any], points: list[Decimal | None]) -> Summary:
         maximum += most
         exact = _percent(got, most)
         pass_mark = g.get("pass_mark")
-        passed = None if exact is None or pass_mark is None else exact >= Fraction(_dec(pass_mark))
+        passed = None if exact is None or pass_mark is None else exact >= _threshold(pass_mark)
         groups.append({"name": g["name"], "label": g.get("label") or {}, "score": _num(got), "max": _num(most),
                        "percent": None if exact is None else _num(exact), "pass_mark": pass_mark,
                        "passed": passed, "advice": g.get("advice") or {}})
@@ -179,7 +189,7 @@ def summarise(spec: Mapping[str, Any], points: list[Decimal | None]) -> Summary:
     level = None
     if exact is not None:
         for lv in spec["levels"]:
-            if exact >= Fraction(_dec(lv["min_percent"])):
+            if exact >= _threshold(lv["min_percent"]):
                 level = {"name": lv["name"], "label": lv.get("label") or {}, "colour": lv.get("colour")}
                 break
     return Summary(total, maximum, exact, level, answered, groups)
