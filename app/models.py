@@ -519,3 +519,8 @@ class CommitteePlan(Base):
     responsible: Mapped[str] = mapped_column(String(255))
     target_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ------------------------------------------------------------------ registry revisions (app/registry/revisions.py)
+
+from app.registry.revisions import RegistryRevision  # noqa: E402,F401  (the model and its before_flush hook)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:22:11.637231
+Create Date: 2026-12-02 01:47:55.592852
 """
 from alembic import op
 import sqlalchemy as sa
@@ -103,6 +103,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_registry_groups_source_instance_id'), ['source_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_groups_village_code'), ['village_code'], unique=False)
 
+    op.create_table('registry_revisions',
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('district_code')
+    )
     op.create_table('unprocessable_submissions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('xml', sa.LargeBinary(), nullable=False),
@@ -485,6 +491,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unprocessable_submissions_content_hash'))
 
     op.drop_table('unprocessable_submissions')
+    op.drop_table('registry_revisions')
     with op.batch_alter_table('registry_groups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registry_groups_village_code'))
         batch_op.drop_index(batch_op.f('ix_registry_groups_source_instance_id'))
