@@ -5,11 +5,13 @@ invalid query parameters are 400, unknown forms or submissions 404.
 """
 from __future__ import annotations
 
+import base64
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from app import db
@@ -89,20 +91,63 @@ def form_submissions(form_id: str):
         where.append(Submission.status == params["status"])
     if "current" in params:
         where.append(Submission.is_current.is_(params["current"]))
-    total = db.session.scalar(select(func.count()).select_from(Submission).where(*where))
+    # The total is counted up to COUNT_LIMIT rows: an exact count of a million rows costs more than a page.
+    counted = db.session.scalar(select(func.count()).select_from(
+        select(Submission.id).where(*where).limit(COUNT_LIMIT + 1).subquery()))
+    page = where[:]
+    if "after" in params:
+        received_at, after_id = _cursor(params["after"])
+        # Keyset: the rows after the cursor's row in (received_at desc, id desc) order.
+        page += [Submission.received_at <= received_at,
+                 or_(Submission.received_at < received_at, Submission.id < after_id)]
+    limit = params["limit"]
     items = db.session.scalars(
-        select(Submission).where(*where)
+        select(Submission).where(*page)
         .options(defer(Submission.xml), defer(Submission.data), selectinload(Submission.form),
                  selectinload(Submission.form_version).load_only(*_VERSION_COLUMNS))
         .order_by(Submission.received_at.desc(), Submission.id.desc())
-        .limit(params["limit"]).offset(params["offset"])).all()
+        .limit(limit + 1).offset(0 if "after" in params else params["offset"])).all()
+    more = len(items) > limit
+    items = items[:limit]
+    next_url = None
+    if more:
+        args = {k: v for k, v in request.args.items() if k not in ("after", "offset")}
+        next_url = url_for("api.form_submissions", form_id=form.form_id, _external=True,
+                           **args, after=_make_cursor(items[-1]))
     return jsonify({
         "form_id": form.form_id,
-        "total": total,
-        "limit": params["limit"],
-        "offset": params["offset"],
+        "total": counted if counted <= COUNT_LIMIT else None,
+        "total_at_least": min(counted, COUNT_LIMIT + 1),
+        "limit": limit,
+        "offset": params["offset"] if "after" not in params else None,
+        "next": next_url,
         "items": SubmissionSummarySchema(many=True).dump(items),
     })
+
+
+COUNT_LIMIT = 10_000
+
+
+def _make_cursor(sub: Submission) -> str:
+    received = sub.received_at
+    if received.tzinfo is None:  # SQLite hands back naive UTC
+        received = received.replace(tzinfo=timezone.utc)
+    raw = f"{received.astimezone(timezone.utc).isoformat()}|{sub.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor(text: str) -> tuple[datetime, int]:
+    """(received_at, id) of an `after` cursor; a 400 in Thai and English when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        stamp, row_id = raw.rsplit("|", 1)
+        received = datetime.fromisoformat(stamp)
+        if received.tzinfo is None:
+            raise ValueError(stamp)
+        return received, int(row_id)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "พารามิเตอร์ไม่ถูกต้อง", "Invalid query parameters.",
+                       {"after": ["ไม่ใช่ตำแหน่งหน้าที่เซิร์ฟเวอร์ให้มา / Not a cursor this server gave."]}) from None
 
 
 @bp.get("/submissions/<instance_id>")

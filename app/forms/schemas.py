@@ -7,7 +7,8 @@ from app.models import SubmissionStatus
 
 
 class SubmissionQuerySchema(Schema):
-    """?status=accepted|needs_correction&current=1&limit=50&offset=0 (unknown parameters are ignored)."""
+    """?status=accepted|needs_correction&current=1&limit=50&after=CURSOR (or the older &offset=N;
+    unknown parameters are ignored). `after` is the `next` link's cursor: the page after that row."""
 
     class Meta:
         unknown = EXCLUDE
@@ -16,6 +17,7 @@ class SubmissionQuerySchema(Schema):
     current = fields.Boolean()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+    after = fields.String(validate=validate.Length(max=200))
 
 
 class FormVersionSchema(Schema):
