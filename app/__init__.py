@@ -78,6 +78,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(assignments.bp)  # /assignments: officers assigned to their district's groups
 
+    from app.reports import views as report_views
+
+    app.register_blueprint(report_views.bp)  # /exports/<token>: exports prepared in the background
+
     from app import cli
 
     cli.init_app(app)

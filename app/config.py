@@ -41,4 +41,7 @@ class Config:
     # Questions whose answers are national ID numbers, masked for most roles (app/auth/masking.py).
     NATIONAL_ID_NAME_PATTERN = os.environ.get("NATIONAL_ID_NAME_PATTERN", NATIONAL_ID_DEFAULT_PATTERN)
     QUESTIONNAIRES_DIR = ROOT / "app" / "questionnaires"
+    # Exports of more submissions than this are prepared in the background with a progress page
+    # (app/reports/jobs.py); smaller ones are built while the browser waits.
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", 2000))
     TESTING = False

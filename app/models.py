@@ -524,3 +524,7 @@ class CommitteePlan(Base):
 # ------------------------------------------------------------------ registry revisions (app/registry/revisions.py)
 
 from app.registry.revisions import RegistryRevision  # noqa: E402,F401  (the model and its before_flush hook)
+
+# ------------------------------------------------------------------ exports prepared in the background (app/reports/jobs.py)
+
+from app.reports.job_models import ExportChunk, ExportJob, ExportStatus  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:47:55.592852
+Create Date: 2026-12-02 02:00:10.110000
 """
 from alembic import op
 import sqlalchemy as sa
@@ -275,6 +275,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_users_district_id'), ['district_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_province_id'), ['province_id'], unique=False)
 
+    op.create_table('export_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('form_pk', sa.Integer(), nullable=False),
+    sa.Column('fmt', sa.String(length=8), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('base_url', sa.String(length=500), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('rows_total', sa.Integer(), nullable=True),
+    sa.Column('rows_done', sa.Integer(), nullable=False),
+    sa.Column('phase', sa.String(length=16), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('worker', sa.String(length=255), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=True),
+    sa.Column('content_type', sa.String(length=100), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token')
+    )
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_jobs_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_jobs_user_id'), ['user_id'], unique=False)
+
     op.create_table('officer_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -343,6 +373,13 @@ def upgrade() -> None:
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('export_chunks',
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['job_id'], ['export_jobs.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('job_id', 'seq')
+    )
     op.create_table('scores',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),
@@ -430,6 +467,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_scores_district_round')
 
     op.drop_table('scores')
+    op.drop_table('export_chunks')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_submission_id'))
 
@@ -450,6 +488,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_officer_assignments_group_id'))
 
     op.drop_table('officer_assignments')
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_jobs_user_id'))
+        batch_op.drop_index(batch_op.f('ix_export_jobs_status'))
+
+    op.drop_table('export_jobs')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_province_id'))
         batch_op.drop_index(batch_op.f('ix_users_district_id'))
