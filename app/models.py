@@ -158,6 +158,8 @@ class SubmissionConflict(Base):
     """A different copy sent under an instanceID we already hold: kept aside, nothing overwritten."""
 
     __tablename__ = "submission_conflicts"
+    # One row per content, even when two app servers receive the same copy at once.
+    __table_args__ = (UniqueConstraint("instance_id", "content_hash", name="uq_conflict_content"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(255), index=True)

@@ -125,14 +125,16 @@ def receive_submission(
             _quarantine(xml, files, refused, submitted_by, device_id, max_attachment_bytes, sender)
             return ReceiveOutcome(refused.status, None, refused.message_th, refused.message_en, False,
                                   code=refused.code, instance_id=refused.instance_id)
-        # Two attempts: the second one runs when a concurrent request stored the same instanceID
-        # between our read and our commit; it then finds that record and answers as for a resend.
-        for attempt in range(2):
+        # Up to three attempts: another one runs when a concurrent request (on any app server) stored
+        # the same instanceID between our read and our commit — it then finds that record and answers
+        # as for a resend — and once more when that record differs and a concurrent request kept the
+        # same conflicting copy first (one SubmissionConflict row per content).
+        for attempt in range(3):
             try:
                 return _file(xml, files, parsed, version, submitted_by, device_id, sender)
             except IntegrityError:
                 db.session.rollback()
-                if attempt == 1:
+                if attempt == 2:
                     raise
                 log.info("instanceID %s stored concurrently; reading it back", parsed.instance_id)
         raise AssertionError("unreachable")
@@ -240,7 +242,10 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
     root_instance_id = parsed.instance_id
     previous: Submission | None = None
     if parsed.deprecated_id:
-        previous = s.scalar(select(Submission).where(Submission.instance_id == parsed.deprecated_id))
+        # Locked (PostgreSQL) until this transaction ends: two edits of one record arriving at once on
+        # two app servers are filed one after the other, so the second steps the first down.
+        previous = s.scalar(select(Submission).where(Submission.instance_id == parsed.deprecated_id)
+                            .with_for_update())
         if previous is not None and not _in_scope(previous, sender):
             # Another district's record: treated exactly as unknown, and not linked to its chain.
             previous = None

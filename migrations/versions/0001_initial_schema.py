@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:00:10.110000
+Create Date: 2026-12-02 02:11:51.990094
 """
 from alembic import op
 import sqlalchemy as sa
@@ -421,7 +421,8 @@ def upgrade() -> None:
     sa.Column('district_code', sa.String(length=16), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id', 'content_hash', name='uq_conflict_content')
     )
     with op.batch_alter_table('submission_conflicts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submission_conflicts_instance_id'), ['instance_id'], unique=False)

@@ -4,25 +4,17 @@ background (app/reports/jobs.py), never inside a request a worker timeout could 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
-import os
-import re
-import signal
-import socket
-import subprocess
 import time
 from datetime import datetime, timedelta, timezone
-from http.cookies import SimpleCookie
-from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
 
 from app import db
 from app.models import ExportJob, Form, FormVersion, Submission
-from tests.conftest import ROOT, TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD
+from tests.gunicorn_server import Browser, gunicorn
 from tests.reports.helpers import flat_definition
 
 ROWS = 100_000
@@ -53,70 +45,17 @@ def _bulk(fv: FormVersion) -> None:
     db.session.commit()
 
 
-class _Browser:
-    """Just enough of a browser: cookies kept, CSRF token from the sign-in page."""
-
-    def __init__(self, port: int):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        self.jar: dict[str, str] = {}
-
-    def get(self, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
-        return self.request("GET", path, headers=headers)
-
-    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
-        headers = dict(headers or {})
-        if self.jar:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
-        for header in resp.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            self.jar.update({k: m.value for k, m in cookie.items()})
-        return resp
-
-    def sign_in(self, username: str) -> None:
-        html = self.get("/signin").read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        resp = self.request("POST", "/signin", urlencode({"username": username, "password": TEST_PASSWORD,
-                                                          "csrf_token": token}),
-                            {"Content-Type": "application/x-www-form-urlencoded"})
-        resp.read()
-        assert resp.status == 303
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_an_export_of_100k_rows_outlasts_the_worker_timeout_and_has_every_row(app, database_url, tmp_path, make_user):
     fv = _flat_form()
     _bulk(fv)
     admin = make_user("admin")
-    port = _free_port()
-    env = dict(os.environ, EXPORT_INLINE_ROWS="2000",
-               DATABASE_URL=database_url, SECRET_KEY="export-timeout-test", SESSION_COOKIE_SECURE="0",
-               CHUMCHON_INSTANCE=str(tmp_path), ARGON2_TIME_COST="1", ARGON2_MEMORY_KIB="8", ARGON2_PARALLELISM="1")
-    server = subprocess.Popen(
-        # Sync workers: the arbiter kills one whose request runs longer than the timeout, so an
-        # export built inside the request (as before) is cut; the background job is not.
-        [str(Path(ROOT) / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "sync", "--timeout", str(WORKER_TIMEOUT), "--graceful-timeout", "2",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
-                time.sleep(0.2)
-        browser = _Browser(port)
-        browser.sign_in(admin.username)
+    # Sync workers: the arbiter kills one whose request runs longer than the timeout, so an export
+    # built inside the request (as before) is cut; the background job is not.
+    with gunicorn(database_url, tmp_path, "--workers", "2", "--worker-class", "sync", "--timeout", str(WORKER_TIMEOUT),
+                  "--graceful-timeout", "2", EXPORT_INLINE_ROWS="2000") as port:
+        browser = Browser(port)
+        browser.sign_in(admin.username, TEST_PASSWORD)
         asked = browser.get("/forms/flat/export.csv?headers=names")
         asked.read()
         assert asked.status == 303
@@ -136,9 +75,6 @@ def test_an_export_of_100k_rows_outlasts_the_worker_timeout_and_has_every_row(ap
         lines = body.decode("utf-8-sig").splitlines()
         assert lines[0].startswith("_instance_id") and len(lines) == ROWS + 1
         assert lines[-1].startswith("uuid:bulk-")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     job = db.session.scalar(select(ExportJob))
     db.session.refresh(job)
     took = (job.finished_at - job.created_at).total_seconds()
