@@ -8,7 +8,8 @@ client: server time, no network), and prints the median / p95 per size, so the g
 answer must be 200 (the script exits 1 otherwise); endpoints a role may not call are shown as "-".
 
     scripts/with-postgres.sh sh -c '.venv/bin/python benchmarks/reads.py --database-url "$TEST_DATABASE_URL"'
-Options: --sizes 10000,100000,1000000  --repeat 15
+Options: --sizes 10000,100000,1000000  --repeat 15  --exports (a province-wide CSV and XLSX export at the
+largest size: time and the exporting process's peak memory)
 """
 from __future__ import annotations
 
@@ -251,7 +252,7 @@ def placeholders(app, client, data: dict) -> dict:  # noqa: ANN001
     return {"form": "sg_assessment_21", "iid": iid, "cursor100": cursor}
 
 
-def measure(app, clients: dict, values: dict[str, dict], repeat: int) -> dict:  # noqa: ANN001
+def measure(app, clients: dict, values: dict[str, dict], repeat: int, db_cpu) -> dict:  # noqa: ANN001
     from app.auth.policy import allowed, rule_for
 
     adapter = app.url_map.bind("localhost")
@@ -264,17 +265,62 @@ def measure(app, clients: dict, values: dict[str, dict], repeat: int) -> dict:  
                 out[(label, role)] = None
                 continue
             client = clients[role]
-            times = []
+            times, cpu = [], []
             for i in range(repeat + 2):
-                t = time.perf_counter()
+                t, c, d = time.perf_counter(), time.process_time(), db_cpu()
                 r = client.get(url)
                 dt = time.perf_counter() - t
+                dc = time.process_time() - c + (db_cpu() - d)
                 if r.status_code != 200:
                     raise SystemExit(f"FAILED: {label} as {role}: {url} answered {r.status_code}")
                 if i >= 2:
                     times.append(dt)
+                    cpu.append(dc)
             times.sort()
-            out[(label, role)] = (statistics.median(times) * 1000, times[min(len(times) - 1, int(len(times) * 0.95))] * 1000)
+            out[(label, role)] = (statistics.median(times) * 1000, times[min(len(times) - 1, int(len(times) * 0.95))] * 1000,
+                                  statistics.median(cpu) * 1000)
+    return out
+
+
+def exports(app, url: str, clients: dict, rows: int) -> list[str]:  # noqa: ANN001
+    """A province-wide CSV and XLSX export at the largest size, each prepared by
+    `flask --app wsgi exports run-pending` in a process of its own: time, peak memory (RSS), rows."""
+    import resource
+    import subprocess
+
+    from sqlalchemy import select
+
+    from app import db
+    from app.models import ExportJob
+    from app.reports import jobs
+
+    app.config["EXPORT_INLINE_ROWS"] = 2000
+    real_start, jobs.start = jobs.start, lambda app, job_id: None  # the subprocess runs them, not this one
+    out = []
+    try:
+        for fmt in ("csv", "xlsx"):
+            r = clients["province"].get(f"/forms/sg_assessment_21/export.{fmt}?headers=names")
+            if r.status_code != 303:
+                raise SystemExit(f"FAILED: export.{fmt} answered {r.status_code}")
+            token = r.headers["Location"].rsplit("/", 1)[1]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            t0 = time.perf_counter()
+            done = subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "exports", "run-pending"],
+                                  cwd=ROOT, env=dict(os.environ, DATABASE_URL=url, SECRET_KEY="reads"),
+                                  capture_output=True, text=True)
+            took = time.perf_counter() - t0
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            with app.app_context():
+                job = db.session.scalar(select(ExportJob).where(ExportJob.token == token))
+                state = (job.status, job.rows_done, job.rows_total, job.size)
+                db.session.remove()
+            if done.returncode != 0 or state[0] != "done" or state[1] != state[2]:
+                raise SystemExit(f"FAILED: {fmt} export: {state} {done.stderr[-2000:]}")
+            rss = f"{peak / 1024:.0f} MB" if peak > before else f"<= {before / 1024:.0f} MB"
+            out.append(f"{fmt.upper():<5} {state[1]:>10,} rows  {state[3] / 1e6:>9.1f} MB  {took:>7.0f} s  "
+                       f"peak RSS {rss}")
+    finally:
+        jobs.start = real_start
     return out
 
 
@@ -283,6 +329,8 @@ def main() -> None:
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--exports", action="store_true", help="also time a province-wide CSV and XLSX export "
+                    "at the largest size, with the exporting process's peak memory")
     args = ap.parse_args()
     if not (args.database_url or "").startswith("postgresql"):
         raise SystemExit("reads.py needs PostgreSQL: --database-url postgresql+psycopg://... (scripts/with-postgres.sh)")
@@ -294,6 +342,10 @@ def main() -> None:
     print(f"seeded {GROUPS:,} groups, {GROUPS // LINK_EVERY:,} committee links in {time.perf_counter() - t0:.0f} s",
           flush=True)
     clients = {role: signed_in(app, f"r_{role}") for role in ROLES}
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from submissions import postgres_cpu
+
+    db_cpu = postgres_cpu(args.database_url)
     results = {}
     have = len(data["templates"])
     for size in sizes:
@@ -302,17 +354,23 @@ def main() -> None:
         have = size
         print(f"loaded {size:,} assessments in {time.perf_counter() - t0:.0f} s", flush=True)
         values = {role: placeholders(app, clients[role], data) for role in ROLES}
-        results[size] = measure(app, clients, values, args.repeat)
-    header = f"{'endpoint':<38}{'role':<10}" + "".join(f"{f'{s:,} rows':>22}" for s in sizes)
-    print(f"\nmedian / p95 ms (server time, in process; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        results[size] = measure(app, clients, values, args.repeat, db_cpu)
+    export_lines = exports(app, args.database_url, clients, sizes[-1]) if args.exports else []
+    header = f"{'endpoint':<38}{'role':<10}" + "".join(f"{f'{s:,} rows':>30}" for s in sizes)
+    print(f"\nwall median / p95 ms, and median CPU ms of the app process + PostgreSQL per request (in process, "
+          f"no network; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(header)
     for label, _url in ENDPOINTS:
         for role in ROLES:
             cells = []
             for size in sizes:
                 got = results[size][(label, role)]
-                cells.append(f"{'-':>22}" if got is None else f"{got[0]:>12.1f} /{got[1]:>7.1f}")
+                cells.append(f"{'-':>30}" if got is None else f"{got[0]:>12.1f} /{got[1]:>7.1f} · {got[2]:>5.1f}")
             print(f"{label:<38}{role:<10}" + "".join(cells))
+    if export_lines:
+        print(f"\nexports of {sizes[-1]:,} assessments as the province (flask exports run-pending, own process)")
+        for line in export_lines:
+            print(line)
 
 
 if __name__ == "__main__":

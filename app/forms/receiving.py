@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import db
@@ -227,8 +227,7 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
     content_hash = sha256_hex(xml)
     s = db.session()
     # One look-up for the record itself and for edits of it that arrived before it (out-of-order sync).
-    found = s.scalars(select(Submission).where(or_(Submission.instance_id == parsed.instance_id,
-                                                   Submission.deprecated_id == parsed.instance_id))).all()
+    found = s.scalars(_RECORD_AND_EARLY_EDITS, {"iid": parsed.instance_id}).all()
     existing = next((x for x in found if x.instance_id == parsed.instance_id), None)
     early_edits = sorted((x for x in found if x.instance_id != parsed.instance_id), key=lambda x: x.id)
     if existing is not None:
@@ -311,6 +310,12 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
                           instance_id=submission.instance_id, errors=submission.errors)
 
 
+# Statements of the hot path, built once (building a statement costs more than running it).
+_RECORD_AND_EARLY_EDITS = select(Submission).where(or_(Submission.instance_id == bindparam("iid"),
+                                                       Submission.deprecated_id == bindparam("iid")))
+_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
+
+
 def _add_and_insert(s, submission: Submission) -> None:  # noqa: ANN001
     """`s.add(submission); s.flush()`, cheaper for a submission without attachments: one Core INSERT
     (the ORM's unit of work costs more than the statement), after which the object is persistent in
@@ -331,7 +336,7 @@ def _add_and_insert(s, submission: Submission) -> None:  # noqa: ANN001
             value = column.default.arg if column.default.is_scalar else column.default.arg(None)
             setattr(submission, column.key, value)
         values[column.key] = value
-    submission.id = s.connection().execute(insert(table).returning(table.c.id), values).scalar_one()
+    submission.id = s.connection().execute(_INSERT_SUBMISSION, values).scalar_one()
     make_transient_to_detached(submission)
     s.add(submission)
 

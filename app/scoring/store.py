@@ -171,8 +171,7 @@ def rescore(submission: Submission, version: FormVersion | None = None, *, new: 
     scores, groups = Score.__table__, ScoreGroupResult.__table__
     score_id = None if new else conn.scalar(select(scores.c.id).where(scores.c.submission_id == submission.id))
     if score_id is None:
-        score_id = conn.execute(insert(scores).returning(scores.c.id), {"submission_id": submission.id, **values}
-                                ).scalar_one()
+        score_id = conn.execute(_INSERT_SCORE, {"submission_id": submission.id, **values}).scalar_one()
     else:
         conn.execute(delete(groups).where(groups.c.score_id == score_id))
         conn.execute(update(scores).where(scores.c.id == score_id).values(**values))
@@ -182,11 +181,15 @@ def rescore(submission: Submission, version: FormVersion | None = None, *, new: 
     if summary.groups:
         # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues"),
         # on PostgreSQL too, from one cached compiled statement.
-        conn.execute(insert(groups).returning(groups.c.id), [
+        conn.execute(_INSERT_GROUPS, [
             {"score_id": score_id, "position": position, "group_name": g["name"], "score": g["score"],
              "max": g["max"], "percent": g["percent"], "passed": g["passed"]}
             for position, g in enumerate(summary.groups)])
     return score_id
+
+
+_INSERT_SCORE = insert(Score.__table__).returning(Score.__table__.c.id)
+_INSERT_GROUPS = insert(ScoreGroupResult.__table__).returning(ScoreGroupResult.__table__.c.id)
 
 
 def expand_result(row: Score) -> dict[str, Any]:

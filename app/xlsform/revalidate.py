@@ -167,6 +167,7 @@ class FormLogic:
         self.media_needed = {f"{iid}.csv" for iid in self.media_ids}
         self._media_cache: dict[tuple[str, int, int], list[dict]] = {}
         self._media_xml: dict[str, tuple[list[dict], Any]] = {}
+        self.labels: dict[str, str] = {}
         self.plan = self._plan()
         self.clock_paths = [n.path for n in self.nodes.values()
                             if n.preload == "timestamp" and (n.preload_params or "") in ("end", "start")]
@@ -407,6 +408,7 @@ class _Run:
         self.noted: set[tuple[str, str]] = set()
         self.memo: dict[tuple[str, str], Any] = {}
         self.paths = logic.paths
+        self.labels = logic.labels  # check_submission's question labels, computed once per form
         self._index(root, logic.definition.root)
         rows = logic.media_rows(media)
         self.missing = {iid for iid in logic.media_ids if iid not in rows}
