@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:11:51.990094
+Create Date: 2026-12-02 03:07:58.305563
 """
 from alembic import op
 import sqlalchemy as sa
@@ -356,7 +356,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_submissions_form_status', ['form_pk', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_form_version_id'), ['form_version_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_root_instance_id'), ['root_instance_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_submissions_submitter_id'), ['submitter_id'], unique=False)
+        batch_op.create_index('ix_submissions_submitter_chain', ['submitter_id', 'district_code', 'root_instance_id'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -474,7 +474,7 @@ def downgrade() -> None:
 
     op.drop_table('attachments')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_submissions_submitter_id'))
+        batch_op.drop_index('ix_submissions_submitter_chain')
         batch_op.drop_index(batch_op.f('ix_submissions_root_instance_id'))
         batch_op.drop_index(batch_op.f('ix_submissions_form_version_id'))
         batch_op.drop_index('ix_submissions_form_status')
