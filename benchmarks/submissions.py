@@ -345,9 +345,9 @@ def postgres_cpu(url: str):  # noqa: ANN201
     engine = create_engine(url)
     with engine.connect() as c:
         backend = c.scalar(text("SELECT pg_backend_pid()"))
+        with open(f"/proc/{backend}/stat") as f:  # read while the backend lives
+            postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
     engine.dispose()
-    with open(f"/proc/{backend}/stat") as f:
-        postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
     return lambda: sum(process_cpu(p) for p in [postmaster, *children(postmaster)])
 
 
