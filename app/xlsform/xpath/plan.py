@@ -238,52 +238,38 @@ def _secondary_only(e: Any, in_predicate: bool) -> set[str] | None:
         return set()
     if t is P.Call:
         if e.name == "instance":
-            if len(e.args) == 1 and type(e.args[0]) is P.Literal:
-                return {e.args[0].value}
-            return None
+            return {e.args[0].value} if len(e.args) == 1 and type(e.args[0]) is P.Literal else None
         if e.name in _NOT_CONSTANT and not (in_predicate and e.name in ("position", "last")):
             return None
         if not e.args and e.name in _CONTEXT_DEFAULT and not in_predicate:
             return None
-        out: set[str] = set()
-        for a in e.args:
-            got = _secondary_only(a, in_predicate)
-            if got is None:
-                return None
-            out |= got
-        return out
+        return _all_secondary(e.args, in_predicate)
     if t is P.BinOp:
-        left, right = _secondary_only(e.left, in_predicate), _secondary_only(e.right, in_predicate)
-        return None if left is None or right is None else left | right
+        return _all_secondary((e.left, e.right), in_predicate)
     if t is P.Neg:
         return _secondary_only(e.operand, in_predicate)
     if t is P.Path:
         if e.start == "root" or (e.start is None and not in_predicate):
             return None
-        out = set()
-        if e.start is not None:
-            got = _secondary_only(e.start, in_predicate)
-            if got is None:
-                return None
-            out |= got
-        for step in e.steps:
-            for p in step.predicates:
-                got = _secondary_only(p, True)
-                if got is None:
-                    return None
-                out |= got
-        return out
+        start = set() if e.start is None else _secondary_only(e.start, in_predicate)
+        preds = _all_secondary([p for step in e.steps for p in step.predicates], True)
+        return None if start is None or preds is None else start | preds
     if t is P.Filter:
-        out = _secondary_only(e.primary, in_predicate)
-        if out is None:
-            return None
-        for p in e.predicates:
-            got = _secondary_only(p, True)
-            if got is None:
-                return None
-            out |= got
-        return out
+        primary = _secondary_only(e.primary, in_predicate)
+        preds = _all_secondary(e.predicates, True)
+        return None if primary is None or preds is None else primary | preds
     return None
+
+
+def _all_secondary(exprs: Any, in_predicate: bool) -> set[str] | None:
+    """`_secondary_only` of several expressions together: None as soon as one is not."""
+    out: set[str] = set()
+    for e in exprs:
+        got = _secondary_only(e, in_predicate)
+        if got is None:
+            return None
+        out |= got
+    return out
 
 
 def _memoised(fn: Fn, iids: tuple[str, ...]) -> Fn:
