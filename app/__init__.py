@@ -89,6 +89,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.reports import views as report_views
 
     app.register_blueprint(report_views.bp)  # /province report, /district worklist, /targets
+    from app.reports import export_views
+
+    app.register_blueprint(export_views.bp)  # /exports/<token>: exports prepared in the background
     from app import language
 
     language.init_app(app)  # POST /language: Thai only or Thai + English on the app's own screens

@@ -1,4 +1,5 @@
-"""CLI commands: `flask --app wsgi db upgrade`, `forms import FILE|FOLDER ...`, `demo load`."""
+"""CLI commands: `flask --app wsgi db upgrade`, `forms import FILE|FOLDER ...`, `demo load`,
+`exports run-pending`."""
 from __future__ import annotations
 
 import getpass
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 db_cli = AppGroup("db", help="Database schema.")
 forms_cli = AppGroup("forms", help="Publish XLSForm workbooks.")
 demo_cli = AppGroup("demo", help="Demo data.")
+exports_cli = AppGroup("exports", help="Exports prepared in the background.")
 
 
 @db_cli.command("upgrade")
@@ -108,7 +110,16 @@ def demo_load() -> None:
     click.echo(f"demo data: {len(results)} submissions ({sum(1 for _, s in results if s == 201)} stored or already there)")
 
 
+@exports_cli.command("run-pending")
+def exports_run_pending() -> None:
+    """Run every export that waits or whose process died, here (app/reports/jobs.py)."""
+    from app.reports.jobs import run_pending
+
+    click.echo(f"{run_pending(current_app._get_current_object())} export(s) prepared")
+
+
 def init_app(app) -> None:  # noqa: ANN001
+    app.cli.add_command(exports_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(demo_cli)

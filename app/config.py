@@ -47,4 +47,7 @@ class Config:
     # assessment is 17.4 KB that way, 14.0 KB in brotli 5, ~10 ms to compress; benchmarks/page_weight.py).
     COMPRESS_ALGORITHM = ["br", "gzip", "deflate"]
     COMPRESS_BR_LEVEL = 5
+    # Exports of more submissions than this are prepared in the background with a progress page
+    # (app/reports/jobs.py); smaller ones are built while the browser waits.
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", 2000))
     TESTING = False

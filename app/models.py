@@ -122,6 +122,9 @@ class Submission(Base):
     __table_args__ = (
         Index("ix_submissions_form_received", "form_pk", "received_at"),
         Index("ix_submissions_form_status", "form_pk", "status"),
+        # An officer's own records and the roots of their chains in one index (app/auth/scope.py reads
+        # both for every officer's list): no table rows to visit, however many the officer sent.
+        Index("ix_submissions_submitter_chain", "submitter_id", "district_code", "root_instance_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,7 +145,7 @@ class Submission(Base):
     submitted_by: Mapped[str | None] = mapped_column(String(255))
     # Who sent it (the signed-in account) and the district it belongs to (that account's district at
     # receipt; NULL for admin/province/CLI senders). Every read is scoped on these (app/auth/scope.py).
-    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # ix_submissions_submitter_chain
     district_code: Mapped[str | None] = mapped_column(String(16), index=True)
     device_id: Mapped[str | None] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -159,6 +162,8 @@ class SubmissionConflict(Base):
     """A different copy sent under an instanceID we already hold: kept aside, nothing overwritten."""
 
     __tablename__ = "submission_conflicts"
+    # One row per content, even when two app servers receive the same copy at once.
+    __table_args__ = (UniqueConstraint("instance_id", "content_hash", name="uq_conflict_content"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(255), index=True)
@@ -353,7 +358,9 @@ class Score(Base):
     max: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
     percent: Mapped[float | None] = mapped_column(Numeric(7, 2, asdecimal=False))  # NULL: nothing assessed
     level_name: Mapped[str | None] = mapped_column(String(255), index=True)
-    result: Mapped[dict] = mapped_column(JSON)  # app.scoring.ScoreResult.to_dict()
+    # The indicators' points by name and the scoring spec's version: {"spec": content hash, "points":
+    # {"i01": 3, "i02": null, ...}}, a few hundred bytes; `result` rebuilds the whole result from them.
+    points: Mapped[dict] = mapped_column(JSON)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     needs_correction: Mapped[bool] = mapped_column(Boolean, default=False)
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -361,6 +368,13 @@ class Score(Base):
     submission: Mapped[Submission] = relationship()
     groups: Mapped[list[ScoreGroupResult]] = relationship(
         back_populates="score_row", cascade="all, delete-orphan", order_by="ScoreGroupResult.position")
+
+    @property
+    def result(self) -> dict:
+        """app.scoring.ScoreResult.to_dict(): rebuilt from `points` and the version's spec (cached)."""
+        from app.scoring.store import expand_result
+
+        return expand_result(self)
 
 
 class ScoreGroupResult(Base):
@@ -850,3 +864,10 @@ Index("ix_submissions_edit_root", Submission.root_instance_id,
 Index("ix_committee_links_district_created", CommitteeLink.district_code, CommitteeLink.created_at, CommitteeLink.id)
 Index("ix_committee_links_created", CommitteeLink.created_at, CommitteeLink.id)  # admin / province: newest first
 Index("ix_committee_links_group_ref", CommitteeLink.group_ref)  # a found group's valid links, any district
+# ------------------------------------------------------------------ registry revisions (app/registry/revisions.py)
+
+from app.registry.revisions import RegistryRevision  # noqa: E402,F401  (the model and its before_flush hook)
+
+# ------------------------------------------------------------------ exports prepared in the background (app/reports/jobs.py)
+
+from app.reports.job_models import ExportChunk, ExportJob, ExportStatus  # noqa: E402,F401

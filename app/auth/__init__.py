@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import ValidationError
 
@@ -34,6 +36,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 NO_STORE_PREFIXES = ("submissions.", "api.", "admin.", "scoring.")
 
 
+# Built once: building the options on every request costs more than running the query.
+_USER_WITH_DISTRICT = select(User).options(joinedload(User.district)).where(User.id == bindparam("uid"))
+
+
 def current_user() -> User | None:
     return g.get("user")
 
@@ -42,7 +48,8 @@ def _session_user() -> User | None:
     uid, version = session.get("uid"), session.get("sv")
     if uid is None:
         return None
-    user = db.session.get(User, uid)
+    # With its district (one query): receiving files every submission under the sender's district.
+    user = db.session.scalar(_USER_WITH_DISTRICT, {"uid": uid})
     if user is None or not user.active or user.session_version != version:
         session.clear()  # revoked: deactivated, re-assigned, password reset
         return None

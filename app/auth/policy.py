@@ -74,6 +74,9 @@ RULES: dict[str, Rule] = {
     "submissions.submission_detail": Rule(STAFF_READERS, scope="submission"),
     "submissions.attachment": Rule(STAFF_READERS, scope="submission"),
     "submissions.export": Rule(EXPORTERS, scope="submission"),
+    # an export prepared in the background (app/reports/export_views.py): only the user who asked sees it
+    "exports.job_page": Rule(EXPORTERS, scope="export_job"),
+    "exports.download": Rule(EXPORTERS, scope="export_job"),
     # JSON API (read-only; Basic accepted for scripts)
     "api.forms": Rule(ANY, basic=True),
     "api.form_detail": Rule(ANY, basic=True),

@@ -85,13 +85,14 @@ def form_submissions(form_id: str):
     form = _form_or_404(form_id)
     try:
         params = SubmissionQuerySchema().load(request.args.to_dict())
-        after = Cursor.decode(params["cursor"]) if params.get("cursor") else None
+        named = "cursor" if params.get("cursor") else "after"  # `after`: the name early clients used
+        after = Cursor.decode(params[named]) if params.get(named) else None
     except ValidationError as e:
         raise ApiError(400, "พารามิเตอร์ไม่ถูกต้อง", "Invalid query parameters.", e.messages) from None
     except BadCursor:
         raise ApiError(400, "cursor ไม่ถูกต้อง ใช้ค่า next_cursor จากหน้าก่อน",
                        "Invalid cursor: use the next_cursor of the previous page.",
-                       {"cursor": ["not a cursor of this list"]}) from None
+                       {named: ["not a cursor of this list"]}) from None
     where = [Submission.form_pk == form.id, submission_clause(g.user)]
     if "status" in params:
         where.append(Submission.status == params["status"])
@@ -115,8 +116,15 @@ def form_submissions(form_id: str):
         "limit": params["limit"],
         "offset": offset,
         "next_cursor": page.older.encode() if page.older else None,
+        "next": _next_url(form, page.older.encode()) if page.older else None,
         "items": [_summary(form, row) for row in page.rows],
     })
+
+
+def _next_url(form: Form, cursor: str) -> str:
+    """The next page's URL with the same filters (what a client follows until it is null)."""
+    args = {k: v for k, v in request.args.items() if k not in ("cursor", "after", "offset")}
+    return url_for("api.form_submissions", form_id=form.form_id, _external=True, **args, cursor=cursor)
 
 
 def _summary(form: Form, row) -> dict:  # noqa: ANN001

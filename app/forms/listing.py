@@ -220,15 +220,17 @@ def page_of(where: list, after: Cursor | None = None, before: Cursor | None = No
 # ---------------------------------------------------------------- names from the form version
 
 
-_labels: dict[int, dict[str, Any]] = {}
+_labels: dict[tuple[int, int], dict[str, Any]] = {}
 _labels_lock = Lock()
 
 
 def _version_names(version_id: int) -> dict[str, Any]:
-    """Level labels and static group choices of a form version (immutable: cached per process)."""
+    """Level labels and static group choices of a form version (immutable: cached per process and
+    database, db.generation)."""
+    key = (db.generation(), version_id)
     with _labels_lock:
-        if version_id in _labels:
-            return _labels[version_id]
+        if key in _labels:
+            return _labels[key]
     from app.forms.definitions import definition_of
     from app.scoring.store import special_paths
     from app.scoring.views import texts
@@ -245,7 +247,7 @@ def _version_names(version_id: int) -> dict[str, Any]:
             choices[choice.name] = texts(choice.label)["th"]
     names = {"levels": levels, "choices": choices}
     with _labels_lock:
-        _labels[version_id] = names
+        _labels[key] = names
         while len(_labels) > 256:
             _labels.pop(next(iter(_labels)))
     return names

@@ -8,8 +8,8 @@ keep on the tablet.
   latest version's versioned fill URL (cached per version by the worker) and its media (the files
   attached at publish: CSV choice lists, XML instances; immutable). A form that reads the registry
   lists (groups.csv, villages.csv) carries the user's lists inside its fill page (fill.py), so the
-  manifest says which forms do (`registry: true`) and a `registry_version` (a hash of this user's
-  lists): when it changes (a group approved, another officer signed in on the tablet), the worker
+  manifest says which forms do (`registry: true`) and a `registry_version` (a hash of the stored
+  revisions of this user's districts, app/registry/revisions.py): when it changes (a group approved, another officer signed in on the tablet), the worker
   fetches those forms' pages again. It also carries a fresh CSRF token for the session, so code that
   sends queued work after a long time offline can use a token of the *current* session rather than
   the one baked into a page that was cached days ago. No server state: badges ("ready offline") are
@@ -17,16 +17,16 @@ keep on the tablet.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, defer, selectinload
 
 from app import db
-from app.models import Form
-from app.registry.media import REGISTRY_COLUMNS, registry_lists_of, registry_media
+from app.models import Form, FormVersion
+from app.registry.media import registry_lists_of
 
 bp = Blueprint("offline", __name__)
 
@@ -55,20 +55,27 @@ def offline_media_urls(fv) -> list[str]:  # noqa: ANN001
 
 
 def registry_version(user) -> str:  # noqa: ANN001
-    """A short hash of the registry lists `user` gets: it changes when their content does."""
-    digest = hashlib.sha256()
-    for name in sorted(REGISTRY_COLUMNS):
-        digest.update(name.encode() + b"\0" + (registry_media(name, user) or b"") + b"\0")
-    return digest.hexdigest()[:16]
+    """A short hash that changes when the registry lists `user` gets may have changed: their
+    districts' stored revisions (app/registry/revisions.py), one small query, whatever the registry's size."""
+    from app.auth.scope import district_codes
+    from app.registry.revisions import registry_version as revisions_hash
+
+    return revisions_hash(db.session(), district_codes(user))
 
 
 @bp.get("/offline/manifest.json")
 def manifest():
-    forms = db.session.scalars(select(Form).order_by(Form.title)).all()
+    # The latest version of each form (the highest id, Form.latest's order), without its large columns.
+    latest_ids = select(func.max(FormVersion.id)).group_by(FormVersion.form_pk)
+    versions = db.session.scalars(
+        select(FormVersion).join(Form).where(FormVersion.id.in_(latest_ids))
+        .options(defer(FormVersion.xlsx), defer(FormVersion.xform), defer(FormVersion.survey),
+                 defer(FormVersion.definition), selectinload(FormVersion.media), contains_eager(FormVersion.form))
+        .order_by(Form.title)).all()
     items = []
-    for form in forms:
-        fv = form.latest
-        if fv is None or form.state != "open":  # closing/closed: no new fills (drafts keep their cache)
+    for fv in versions:
+        form = fv.form
+        if form.state != "open":  # closing/closed: no new fills (drafts keep their cache)
             continue
         items.append({
             "form_id": form.form_id,

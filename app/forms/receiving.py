@@ -36,12 +36,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 
 from app import db
-from app.forms.definitions import definition_of
+from app.forms.definitions import definition_of, media_of, published_version
 from app.config import Config
 from app.models import (
     Attachment,
@@ -125,6 +124,7 @@ def receive_submission(
     if max_attachment_bytes is None:
         max_attachment_bytes = Config.MAX_ATTACHMENT_BYTES
     files, clashes = _clean_files(files)
+    submitted_by, device_id = db.without_nul(submitted_by), db.without_nul(device_id)
     xml = xml or b""
     parsed = None
     try:
@@ -219,19 +219,20 @@ def read_submission(xml: bytes, files: Files, max_attachment_bytes: int):  # noq
     return parsed
 
 
-def _find_version(xml: bytes, parsed) -> FormVersion:  # noqa: ANN001
+
+def _find_version(xml: bytes, parsed):  # noqa: ANN001, ANN201 - PublishedVersion
     form_id, version_name, instance_id = parsed.form_id, parsed.version, parsed.instance_id
+    # The version's small columns, kept per process (versions are immutable): no query once known.
+    # Its form's state (open/closing/closed) is not: it is read with the record's look-up (_file).
+    version = published_version(form_id or "", version_name or "")
+    if version is not None:
+        return version
     form = db.session.scalar(select(Form).where(Form.form_id == (form_id or "")))
     if form is None:
         raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{form_id or ''}' บนเซิร์ฟเวอร์นี้",
                        f"No form with id '{form_id or ''}' is published on this server.",
                        form_id, version_name, instance_id)
-    if form.state == "closed":
-        _refuse_if_closed(form, xml, instance_id, version_name)
-    version = db.session.scalar(select(FormVersion).where(
-        FormVersion.form_pk == form.id, FormVersion.version == (version_name or ""))
-        .options(defer(FormVersion.xlsx), defer(FormVersion.xform), defer(FormVersion.survey),
-                 defer(FormVersion.definition)))
+    version = None  # the form is published but not this version (else published_version found it)
     if version is None:
         raise _Refused(422, "unknown_version",
                        f"แบบสอบถาม '{form.form_id}' ไม่มีรุ่น '{version_name or ''}' กรุณาดาวน์โหลดแบบสอบถามใหม่",
@@ -240,16 +241,13 @@ def _find_version(xml: bytes, parsed) -> FormVersion:  # noqa: ANN001
     return version
 
 
-def _refuse_if_closed(form: Form, xml: bytes, instance_id: str, version_name: str | None) -> None:
+def _closed(version, instance_id: str) -> _Refused:  # noqa: ANN001 - PublishedVersion
     """A closed form (app/forms/lifecycle.py) takes nothing new: refused, not kept (the device keeps
     its copy). Only a resend of what it already holds is let through (answered "already received")."""
-    held = db.session.scalar(select(Submission.content_hash).where(Submission.instance_id == instance_id))
-    if held is not None and held == sha256_hex(xml):
-        return
     from app.forms.lifecycle import CLOSED_MESSAGE
 
-    th, en = (m.format(form=form.form_id) for m in CLOSED_MESSAGE)
-    raise _Refused(422, "form_closed", th, en, form.form_id, version_name, instance_id, keep=False)
+    th, en = (m.format(form=version.form_id) for m in CLOSED_MESSAGE)
+    return _Refused(422, "form_closed", th, en, version.form_id, version.version, instance_id, keep=False)
 
 
 # --- filing -------------------------------------------------------------------------------------
@@ -267,7 +265,14 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
           sender) -> ReceiveOutcome:  # noqa: ANN001 - sender: app.models.User
     content_hash = sha256_hex(xml)
     s = db.session()
-    existing = s.scalar(select(Submission).where(Submission.instance_id == parsed.instance_id))
+    found = s.execute(_STATE_AND_RECORD, {"form_pk": version.form_pk, "iid": parsed.instance_id}).first()
+    if found is None:  # the form was deleted since its version was kept
+        raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{version.form_id}' บนเซิร์ฟเวอร์นี้",
+                       f"No form with id '{version.form_id}' is published on this server.",
+                       version.form_id, version.version, parsed.instance_id)
+    state, existing = found
+    if state == "closed" and (existing is None or existing.content_hash != content_hash):
+        raise _closed(version, parsed.instance_id)
     if existing is not None:
         if existing.content_hash == content_hash and _in_scope(existing, sender):
             return _resend(existing, files, parsed, version)
@@ -318,11 +323,10 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
             sha = _store_blob(content)
             submission.attachments.append(
                 Attachment(filename=name, content_type=content_type, sha256=sha, size=len(content)))
-        s.add(submission)
-        s.flush()
+        _add_and_insert(s, submission)
         if previous is not None and not _step_down(s, previous, submission):
             raise _HeadMoved()
-        _score(s, submission, version)
+        _score(s, submission, version, new=True)
         _entities(s, submission, version)
         _otop(s, submission, version)
         _monthly(s, submission, version, new=True)
@@ -341,18 +345,54 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
                           instance_id=submission.instance_id, errors=submission.errors)
 
 
-def _score(s, submission: Submission, version: FormVersion) -> None:
+# Statements of the hot path, built once (building a statement costs more than running it).
+# The form's state and the record already held under this instanceID (if any), in one statement.
+_STATE_AND_RECORD = (select(Form.state, Submission).select_from(Form)
+                     .outerjoin(Submission, Submission.instance_id == bindparam("iid"))
+                     .where(Form.id == bindparam("form_pk")))
+_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
+
+
+def _add_and_insert(s, submission: Submission) -> None:  # noqa: ANN001
+    """`s.add(submission); s.flush()`, cheaper for a submission without attachments: one Core INSERT
+    (the ORM's unit of work costs more than the statement), after which the object is persistent in
+    the session as if loaded; later changes to it are flushed as UPDATEs as usual."""
+    if submission.attachments:
+        s.add(submission)
+        s.flush()
+        return
+    from sqlalchemy.orm import make_transient_to_detached
+
+    table = Submission.__table__
+    values = {}
+    for column in table.columns:
+        if column.key == "id":
+            continue
+        value = getattr(submission, column.key)
+        if value is None and column.default is not None:
+            value = column.default.arg if column.default.is_scalar else column.default.arg(None)
+            setattr(submission, column.key, value)
+        values[column.key] = value
+    submission.id = s.connection().execute(_INSERT_SUBMISSION, values).scalar_one()
+    make_transient_to_detached(submission)
+    s.add(submission)
+
+
+def _score(s, submission: Submission, version: FormVersion, new: bool = False) -> None:
     """Inside the storing transaction: the score rows of a scored form (app/scoring/store.py), and
-    the edit chain's scores follow their records' is_current. A failure of the scorer is logged and
-    leaves the submission unscored (in a savepoint), never unsaved."""
+    for an edit the chain's scores follow their records' is_current. A failure of the scorer is
+    logged and leaves the submission unscored, never unsaved. The score is computed before anything
+    is written and its rows are plain INSERTs (no savepoint); on PostgreSQL a database error while
+    writing them fails the whole transaction, so the submission is answered 500 and kept aside, and
+    the device sends it again. `new`: the submission was stored in this transaction."""
     if not version.scoring and not submission.deprecated_id:
         return
     from app.scoring.store import rescore, sync_current
 
     try:
-        with s.begin_nested():
-            if version.scoring:
-                rescore(submission, version)
+        if version.scoring:
+            rescore(submission, version, new=new)
+        if submission.deprecated_id:
             sync_current(submission)
     except Exception:
         log.exception("scoring failed for %s; stored unscored", submission.instance_id)
@@ -361,9 +401,11 @@ def _score(s, submission: Submission, version: FormVersion) -> None:
 def _entities(s, submission: Submission, version: FormVersion) -> None:
     """Inside the storing transaction: the registry entity a form with an `entities` sheet makes
     (app/registry/entities.py). A failure is logged and leaves the submission stored (savepoint)."""
-    from app.registry.entities import apply_entities
+    from app.registry.entities import apply_entities, entity_spec_of
 
     try:
+        if entity_spec_of(s, version) is None:
+            return  # the form makes no entity (most forms): no savepoint
         with s.begin_nested():
             apply_entities(s, submission, version)
     except Exception:
@@ -537,7 +579,7 @@ def _check(parsed, version: FormVersion, attachment_names: set[str]) -> tuple[li
                        "The server could not check this submission; tell an administrator.")], {}
     try:
         needed = media_needed(definition)  # CSVs read by pulldata()/instance(); usually none
-        media = {m.filename: m.blob.content for m in version.media if m.filename in needed} if needed else None
+        media = media_of(version, needed) if needed else None
         result = revalidate(parsed, definition, attachment_names, media=media)
         return [dict(e) for e in result.errors], result.data
     except Exception:
@@ -599,7 +641,8 @@ def _clean_files(files: Files | FileParts | None) -> tuple[Files, list[str]]:
     cleaned: Files = {}
     clashes: list[str] = []
     for name, (content, content_type) in parts:
-        base = posixpath.basename((name or "").replace("\\", "/")).strip()[:255] or "attachment"
+        # as the database will hold it (NUL -> U+FFFD, db.without_nul), so a resend compares like with like
+        base = db.without_nul(posixpath.basename((name or "").replace("\\", "/")).strip()[:255]) or "attachment"
         if base in cleaned:
             if cleaned[base][0] == content:
                 continue
@@ -610,7 +653,7 @@ def _clean_files(files: Files | FileParts | None) -> tuple[Files, list[str]]:
             while (renamed := f"{stem} ({n}){dot}{ext}") in cleaned:
                 n += 1
             base = renamed
-        cleaned[base] = (content, (content_type or "application/octet-stream")[:100])
+        cleaned[base] = (content, db.without_nul((content_type or "application/octet-stream")[:100]))
     return cleaned, clashes
 
 

@@ -20,6 +20,7 @@ class SubmissionQuerySchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
     cursor = fields.String(validate=validate.Length(max=200))
+    after = fields.String(validate=validate.Length(max=200))  # the older name of cursor
 
 
 class FormVersionSchema(Schema):

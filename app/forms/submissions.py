@@ -20,13 +20,13 @@ from flask import (
     abort,
     current_app,
     g,
+    redirect,
     render_template,
     request,
     send_file,
-    stream_with_context,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer, load_only, selectinload
 
 from app.forms.definitions import definition_of
@@ -519,48 +519,97 @@ def _export_basename(form: Form) -> str:
     return f"{safe_id}-{datetime.now(BANGKOK):%Y%m%d}"
 
 
-@bp.get("/forms/<form_id>/export.<fmt>")
-def export(form_id: str, fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    form = form_or_404(form_id)
-    filters = parse_filters(request.args)
-    headers = (request.args.get("headers") or "labels").strip()
+@dataclass
+class ExportSpec:
+    """What an export request asks for, checked: the same for a file built at once and in the background."""
+
+    form: Form
+    fmt: str  # csv | xlsx
+    filters: ListFilters
+    definition: FormDefinition
+    options: ExportOptions
+    masked: frozenset[str]
+    basename: str
+    audit_detail: dict
+
+
+def prepare_export(form: Form, fmt: str, args) -> ExportSpec:  # noqa: ANN001 - werkzeug MultiDict
+    """Check an export request's arguments (BadQuery in Thai and English otherwise)."""
+    filters = parse_filters(args)
+    headers = (args.get("headers") or "labels").strip()
     if headers not in ("labels", "names"):
         raise BadQuery("หัวคอลัมน์ต้องเป็น labels หรือ names", "headers must be labels or names.")
     definition = _export_definition(form)
     if definition is None:
         abort(404)
-    options = ExportOptions(headers=headers, language=_language(definition, request.args.get("lang")))
+    options = ExportOptions(headers=headers, language=_language(definition, args.get("lang")))
     id_paths = national_id_paths(definition, current_app.config["NATIONAL_ID_NAME_PATTERN"])
-    unmask = (request.args.get("include_national_ids") or "").strip().lower() in _TRUE
-    reason = " ".join((request.args.get("reason") or "").split())
+    unmask = (args.get("include_national_ids") or "").strip().lower() in _TRUE
+    reason = " ".join((args.get("reason") or "").split())
     if unmask and len(reason) < MIN_REASON_LENGTH:
         raise BadQuery(f"การส่งออกเลขประจำตัวประชาชนแบบเต็มต้องระบุเหตุผลอย่างน้อย {MIN_REASON_LENGTH} ตัวอักษร",
                        f"Exporting full national ID numbers needs a reason of at least {MIN_REASON_LENGTH} characters.")
-    basename = _export_basename(form)
-    records = export_records(form, filters, frozenset() if unmask else id_paths)
-    audit.record(audit.Action.EXPORT, "form", form.form_id, {
-        "format": fmt, "filters": {k: v for k, v in request.args.items() if k not in ("reason",)},
+    detail = {
+        "format": fmt, "filters": {k: v for k, v in args.items() if k not in ("reason",)},
         "national_ids": "unmasked" if unmask and id_paths else ("masked" if id_paths else "none in form"),
         **({"reason": reason[:500]} if unmask else {}),
-    })
+    }
+    return ExportSpec(form, fmt, filters, definition, options, frozenset() if unmask else id_paths,
+                      _export_basename(form), detail)
 
-    if fmt == "csv" and not has_repeats(definition):
-        response = Response(stream_with_context(iter_csv(definition, records, options)),
-                            content_type=CSV_CONTENT_TYPE)
-        return _as_download(response, f"{basename}.csv")
+
+def write_export(spec: ExportSpec, records: Iterator[ExportRecord], out, on_saving=None) -> tuple[str, str]:  # noqa: ANN001
+    """Write the export file to `out`; returns (content type, file name). `on_saving` is called when
+    every row has been read and the file is being put together (XLSX, ZIP)."""
+    if spec.fmt == "csv" and not has_repeats(spec.definition):
+        for chunk in iter_csv(spec.definition, records, spec.options):
+            out.write(chunk)
+        return CSV_CONTENT_TYPE, f"{spec.basename}.csv"
+    if spec.fmt == "csv":
+        write_csv(spec.definition, _then(records, on_saving), out, spec.options, basename=spec.basename)
+        return ZIP_CONTENT_TYPE, f"{spec.basename}.zip"
+    write_xlsx(spec.definition, _then(records, on_saving), out, spec.options)
+    return XLSX_CONTENT_TYPE, f"{spec.basename}.xlsx"
+
+
+def _then(records: Iterator[ExportRecord], done) -> Iterator[ExportRecord]:  # noqa: ANN001
+    yield from records
+    if done is not None:
+        done()
+
+
+def export_rows(spec: ExportSpec, limit: int | None = None) -> int:
+    """How many submissions the export holds (counted up to `limit` + 1 when given)."""
+    query = select(Submission.id).where(*spec.filters.clauses(spec.form), submission_clause(g.user))
+    if limit is not None:
+        query = query.limit(limit + 1)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+@bp.get("/forms/<form_id>/export.<fmt>")
+def export(form_id: str, fmt: str):
+    """A small export is built at once and sent whole (its length known, so a broken transfer never
+    looks like a complete file); a larger one is prepared in the background (app/reports/jobs.py)
+    and this answers with its progress page."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form = form_or_404(form_id)
+    spec = prepare_export(form, fmt, request.args)
+    audit.record(audit.Action.EXPORT, "form", form.form_id, spec.audit_detail)
+    limit = current_app.config.get("EXPORT_INLINE_ROWS", 2000)
+    if export_rows(spec, limit) > limit:
+        from app.reports import jobs
+
+        job = jobs.create_job(form, fmt, request.args, g.user, request.host_url)
+        jobs.start(current_app._get_current_object(), job.id)
+        return redirect(url_for("exports.job_page", token=job.token), 303)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    if fmt == "csv":
-        write_csv(definition, records, spool, options, basename=basename)
-        mimetype, name = ZIP_CONTENT_TYPE, f"{basename}.zip"
-    else:
-        write_xlsx(definition, records, spool, options)
-        mimetype, name = XLSX_CONTENT_TYPE, f"{basename}.xlsx"
+    mimetype, name = write_export(spec, export_records(form, spec.filters, spec.masked), spool)
+    size = spool.tell()
     spool.seek(0)
     response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    response.content_length = size  # a transfer cut short can never pass for the whole file
+    return _as_download(response, name)
 
 
 def _as_download(response: Response, filename: str) -> Response:

@@ -27,7 +27,7 @@ from threading import Lock
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 
 from app.models import FormVersion, Group, GroupStatus, Household, Submission, SubmissionStatus, Village
 
@@ -175,15 +175,18 @@ def _group(s, submission: Submission, props: dict, label: str | None, entity_id:
 
 def _household(s, submission: Submission, props: dict, label: str | None, entity_id: str) -> Household:  # noqa: ANN001
     village, house_no = props.get("village"), props.get("house_no")
-    hh = s.scalar(select(Household).where(Household.entity_id == entity_id))
-    if hh is None and village and house_no:
-        hh = s.scalar(select(Household).where(Household.village_code == village, Household.house_no == house_no))
+    district = _district_of(s, village, submission)  # before a new row is added: no INSERT then UPDATE
+    # The entity itself, else the same house mapped before: one query for both.
+    same_house = and_(Household.village_code == village, Household.house_no == house_no) \
+        if village and house_no else false()
+    found = s.scalars(select(Household).where(or_(Household.entity_id == entity_id, same_house))).all()
+    hh = next((h for h in found if h.entity_id == entity_id), None) or (found[0] if found else None)
     if hh is None:
         hh = Household(entity_id=entity_id)
         s.add(hh)
     hh.village_code = village
     hh.house_no = house_no
-    hh.district_code = _district_of(s, village, submission)
+    hh.district_code = district
     hh.label = (label or "")[:500] or None
     hh.properties = {k: v for k, v in props.items() if v is not None}
     hh.source_instance_id = submission.instance_id

@@ -79,11 +79,22 @@ def registry_files_needed(xform: str) -> list[str]:
     return [n for n in REGISTRY_COLUMNS if f"jr://file-csv/{n}" in (xform or "")]
 
 
+_lists_of: dict[tuple[int, str], list[str]] = {}
+
+
 def registry_lists_of(fv) -> list[str]:  # noqa: ANN001
     """The registry files a form version reads and did not bring as attached media: the server makes
-    them for each user (a file attached at publish takes precedence)."""
-    attached = {m.filename for m in fv.media}
-    return [n for n in registry_files_needed(fv.xform) if n not in attached]
+    them for each user (a file attached at publish takes precedence). Kept per process (versions are
+    immutable), so the XForm text is read once."""
+    key = (fv.id, fv.content_hash)
+    found = _lists_of.get(key)
+    if found is None:
+        attached = {m.filename for m in fv.media}
+        found = [n for n in registry_files_needed(fv.xform) if n not in attached]
+        if len(_lists_of) > 1024:
+            _lists_of.clear()
+        _lists_of[key] = found
+    return list(found)
 
 
 def _csv(header: tuple[str, ...], rows: list[tuple]) -> bytes:

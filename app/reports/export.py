@@ -33,6 +33,7 @@ _DECIMAL_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Control characters an XLSX file cannot hold (openpyxl refuses them).
 _XLSX_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XLSX_MAX_CELL = 32767
+XLSX_MAX_ROWS = 1_048_576  # rows of one worksheet, the header included (Excel's limit)
 _SHEET_BAD_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 Cell = str | int | float | None
@@ -511,11 +512,19 @@ def write_xlsx(definition: FormDefinition, records: Iterable[ExportRecord], out:
 
     tables = build_tables(definition, options)
     workbook = Workbook(write_only=True)
-    sheets = {}
+    sheets, rows, parts = {}, {}, {}
+    used = {t.name.lower() for t in tables}
     for table in tables:
         sheet = workbook.create_sheet(title=table.name)
         sheet.append([_xlsx_value(h) for h in table.headers])
-        sheets[id(table)] = sheet
+        sheets[id(table)], rows[id(table)], parts[id(table)] = sheet, 1, 1
     for table, row in iter_rows(definition, records, options, tables):
-        sheets[id(table)].append([_xlsx_value(c) for c in row])
+        key = id(table)
+        if rows[key] >= XLSX_MAX_ROWS:  # a sheet holds 1,048,576 rows: the table goes on in the next one
+            parts[key] += 1
+            sheets[key] = workbook.create_sheet(title=_unique_sheet_name(f"{table.name[:26]} ({parts[key]})", used))
+            sheets[key].append([_xlsx_value(h) for h in table.headers])
+            rows[key] = 1
+        sheets[key].append([_xlsx_value(c) for c in row])
+        rows[key] += 1
     workbook.save(out)

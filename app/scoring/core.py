@@ -26,6 +26,7 @@ Numbers in `to_dict()` are JSON numbers: ints when whole, else floats with at mo
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -39,10 +40,15 @@ def _dec(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+@functools.lru_cache(maxsize=8192)
 def _num(value: Decimal | Fraction) -> int | float:
-    """A JSON number with at most 2 decimals (rounded half up)."""
+    """A JSON number with at most 2 decimals (rounded half up). Kept per value: scores, maxima and
+    percents come from a small set, and exact Fraction arithmetic is slow."""
     hundredths = _round_half_up(Fraction(value) * 100)
     return hundredths // 100 if hundredths % 100 == 0 else float(Decimal(hundredths) / 100)
+
+
+json_number = _num  # for callers that store numbers the way results show them
 
 
 def _round_half_up(x: Fraction) -> int:
@@ -52,8 +58,15 @@ def _round_half_up(x: Fraction) -> int:
     return int(x + Fraction(1, 2))  # int() truncates; x + 1/2 >= 0
 
 
+@functools.lru_cache(maxsize=8192)
 def _percent(score: Decimal, maximum: Decimal) -> Fraction | None:
     return None if maximum <= 0 else Fraction(score) * 100 / Fraction(maximum)
+
+
+@functools.lru_cache(maxsize=1024)
+def _threshold(value: Any) -> Fraction:
+    """A pass mark or a level's min_percent as an exact number."""
+    return Fraction(_dec(value))
 
 
 def _parse_number(text: str) -> Decimal | None:
@@ -117,31 +130,51 @@ def _indicator_points(ind: Mapping[str, Any], value: str | None) -> Decimal | No
     return min(max(d, _ZERO), maximum).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreResult:
-    """Score `answers` by `spec` (see the module docstring for every rule)."""
-    indicators: list[dict[str, Any]] = []
-    shares: list[tuple[Fraction, int, dict[str, Any]]] = []  # (share, form order, entry) of assessed ones
-    per_group: dict[str, list[Decimal]] = {g["name"]: [Decimal(0), Decimal(0)] for g in spec["groups"]}
-    answered = 0
-    for order, ind in enumerate(spec["indicators"]):
+def indicator_points(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> list[Decimal | None]:
+    """The points each indicator of the spec earns from `answers`, in the spec's order; None where it
+    is not assessed. With the spec, these numbers are the whole result (`from_points`): the score
+    table stores them instead of the result's labels (app/scoring/store.py)."""
+    out: list[Decimal | None] = []
+    for ind in spec["indicators"]:
         name = ind["name"]
         value = answers.get(name) if name in answers else answers.get(ind.get("path") or "")
-        points = _indicator_points(ind, value)
-        maximum = _dec(ind["max"])
-        entry = {"name": name, "label": ind.get("label") or {}, "group": ind["group"],
-                 "score": None if points is None else _num(points), "max": _num(maximum),
-                 "answered": points is not None}
-        indicators.append(entry)
-        if points is None:
+        out.append(_indicator_points(ind, value))
+    return out
+
+
+def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreResult:
+    """Score `answers` by `spec` (see the module docstring for every rule)."""
+    return from_points(spec, indicator_points(spec, answers))
+
+
+@dataclass
+class Summary:
+    """What the score table's columns hold: the totals, the level and each group's result."""
+
+    total: Decimal
+    max: Decimal
+    percent_exact: Fraction | None
+    level: dict[str, Any] | None
+    answered: int
+    groups: list[dict[str, Any]]
+
+    @property
+    def percent(self) -> int | float | None:
+        return None if self.percent_exact is None else _num(self.percent_exact)
+
+
+def summarise(spec: Mapping[str, Any], points: list[Decimal | None]) -> Summary:
+    """Totals, level and per-group results of the indicators' `points` (see `indicator_points`)."""
+    per_group: dict[str, list[Decimal]] = {g["name"]: [Decimal(0), Decimal(0)] for g in spec["groups"]}
+    answered = 0
+    for ind, got in zip(spec["indicators"], points):
+        if got is None:
             continue
         answered += 1
         acc = per_group.setdefault(ind["group"], [Decimal(0), Decimal(0)])
-        acc[0] += points
-        acc[1] += maximum
-        shares.append((Fraction(points) / Fraction(maximum), order, entry))
-
+        acc[0] += got
+        acc[1] += _dec(ind["max"])
     groups: list[dict[str, Any]] = []
-    advice: list[dict[str, Any]] = []
     total = Decimal(0)
     maximum = Decimal(0)
     for g in spec["groups"]:
@@ -150,15 +183,33 @@ def score(spec: Mapping[str, Any], answers: Mapping[str, str | None]) -> ScoreRe
         maximum += most
         exact = _percent(got, most)
         pass_mark = g.get("pass_mark")
-        passed = None if exact is None or pass_mark is None else exact >= Fraction(_dec(pass_mark))
+        passed = None if exact is None or pass_mark is None else exact >= _threshold(pass_mark)
         groups.append({"name": g["name"], "label": g.get("label") or {}, "score": _num(got), "max": _num(most),
                        "percent": None if exact is None else _num(exact), "pass_mark": pass_mark,
                        "passed": passed, "advice": g.get("advice") or {}})
-        if passed is False:
-            advice.append({"group": g["name"], "label": g.get("label") or {}, "advice": g.get("advice") or {}})
-
     exact = _percent(total, maximum)
     level = _level(spec, exact)
+    return Summary(total, maximum, exact, level, answered, groups)
+
+
+def from_points(spec: Mapping[str, Any], points: list[Decimal | None]) -> ScoreResult:
+    """The whole result (groups, indicators, strengths, weaknesses, advice) from the indicators' points."""
+    summary = summarise(spec, points)
+    indicators: list[dict[str, Any]] = []
+    shares: list[tuple[Fraction, int, dict[str, Any]]] = []  # (share, form order, entry) of assessed ones
+    for order, (ind, got) in enumerate(zip(spec["indicators"], points)):
+        maximum = _dec(ind["max"])
+        entry = {"name": ind["name"], "label": ind.get("label") or {}, "group": ind["group"],
+                 "score": None if got is None else _num(got), "max": _num(maximum),
+                 "answered": got is not None}
+        indicators.append(entry)
+        if got is not None:
+            shares.append((Fraction(got) / Fraction(maximum), order, entry))
+    advice = [{"group": g["name"], "label": g["label"], "advice": g["advice"]}
+              for g in summary.groups if g["passed"] is False]
+    groups, total, maximum, exact, level = (summary.groups, summary.total, summary.max, summary.percent_exact,
+                                            summary.level)
+    answered = summary.answered
 
     def brief(entry: dict[str, Any]) -> dict[str, Any]:
         return {k: entry[k] for k in ("name", "label", "group", "score", "max")}
@@ -179,7 +230,7 @@ def _level(spec: Mapping[str, Any], exact: Fraction | None) -> dict[str, Any] | 
     if exact is None:
         return None
     for lv in spec["levels"]:
-        if exact >= Fraction(_dec(lv["min_percent"])):
+        if exact >= _threshold(lv["min_percent"]):
             return {"name": lv["name"], "label": lv.get("label") or {}, "colour": lv.get("colour")}
     return None
 

@@ -32,15 +32,16 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from datetime import date, datetime
+from decimal import Decimal
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from app import db
 from app.forms.definitions import definition_of
 from app.models import FormVersion, Score, ScoreGroupResult, Submission, SubmissionStatus, utcnow
-from app.scoring.core import score as score_answers
+from app.scoring.core import from_points, indicator_points, json_number, summarise
 from app.templating import BANGKOK
 
 GROUP_REF_NAMES = ("group", "group_id")
@@ -128,47 +129,108 @@ def assessment_date(submission: Submission, date_path: str | None) -> date:
     return received.astimezone(BANGKOK).date()
 
 
-def rescore(submission: Submission, version: FormVersion | None = None) -> Score | None:
-    """Write (or replace) the submission's score rows in the current session; None for a plain form.
+def rescore(submission: Submission, version: FormVersion | None = None, *, new: bool = False) -> int | None:
+    """Write (or replace) the submission's score rows in the current session; returns the Score's id,
+    None for a plain form. Call it inside the transaction that stores the submission, after it is
+    flushed (it needs its id).
 
-    Call it inside the transaction that stores the submission, after it is flushed (it needs its id)."""
+    The result is computed first (pure Python); the rows are then written with one statement per
+    table. `new=True` (a submission stored in this transaction, so it has no score yet) skips the
+    look-up of an existing row; otherwise an existing row is updated in place (same id)."""
     s = db.session()
     version = version or submission.form_version or s.get(FormVersion, submission.form_version_id)
     spec = version.scoring if version is not None else None
     if not spec:
         return None
-    result = score_answers(spec, submission.data or {})
-    body = result.to_dict()
+    data = submission.data or {}
+    points = indicator_points(spec, data)
+    summary = summarise(spec, points)
     group_path, date_path = special_paths(version)
     day = assessment_date(submission, date_path)
-    group_ref = _answer(submission.data or {}, group_path)
-    row = s.scalar(select(Score).where(Score.submission_id == submission.id))
-    if row is None:
-        row = Score(submission_id=submission.id)
-        s.add(row)
+    group_ref = _answer(data, group_path)
+    values = {
+        "form_pk": submission.form_pk,
+        "form_version_id": submission.form_version_id,
+        "group_ref": group_ref[:255] if group_ref else None,
+        "district_code": submission.district_code,
+        "assessed_on": day,
+        "round_year": day.year + BUDDHIST_ERA_OFFSET,
+        "total": json_number(summary.total),
+        "max": json_number(summary.max),
+        "percent": summary.percent,
+        "level_name": (summary.level or {}).get("name"),
+        "points": {"spec": version.content_hash,
+                   "points": {ind["name"]: None if p is None else json_number(p) for ind, p in zip(spec["indicators"], points)}},
+        "is_current": bool(submission.is_current),
+        "needs_correction": submission.status == SubmissionStatus.NEEDS_CORRECTION,
+        "scored_at": utcnow(),
+    }
+    # Core statements on the session's connection (same transaction): the ORM's unit of work costs
+    # more than the two INSERTs themselves.
+    conn = s.connection()
+    scores, groups = Score.__table__, ScoreGroupResult.__table__
+    score_id = None if new else conn.scalar(select(scores.c.id).where(scores.c.submission_id == submission.id))
+    if score_id is None:
+        score_id = conn.execute(_INSERT_SCORE, {"submission_id": submission.id, **values}).scalar_one()
     else:
-        s.execute(delete(ScoreGroupResult).where(ScoreGroupResult.score_id == row.id))
-        s.expire(row, ["groups"])
-    row.form_pk = submission.form_pk
-    row.form_version_id = submission.form_version_id
-    row.group_ref = group_ref[:255] if group_ref else None
-    row.district_code = submission.district_code
-    row.assessed_on = day
-    row.round_year = day.year + BUDDHIST_ERA_OFFSET
-    row.total = body["total"]
-    row.max = body["max"]
-    row.percent = body["percent"]
-    row.level_name = (body["level"] or {}).get("name")
-    row.result = body
-    row.is_current = bool(submission.is_current)
-    row.needs_correction = submission.status == SubmissionStatus.NEEDS_CORRECTION
-    row.scored_at = utcnow()
-    s.flush()
-    for position, g in enumerate(body["groups"]):
-        s.add(ScoreGroupResult(score_id=row.id, position=position, group_name=g["name"], score=g["score"],
-                               max=g["max"], percent=g["percent"], passed=g["passed"]))
-    s.flush()
-    return row
+        conn.execute(delete(groups).where(groups.c.score_id == score_id))
+        conn.execute(update(scores).where(scores.c.id == score_id).values(**values))
+        for obj in list(s.identity_map.values()):
+            if isinstance(obj, (Score, ScoreGroupResult)):
+                s.expire(obj)  # Score objects already in the session see the new values
+    if summary.groups:
+        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT ("insertmanyvalues"),
+        # on PostgreSQL too, from one cached compiled statement.
+        conn.execute(_INSERT_GROUPS, [
+            {"score_id": score_id, "position": position, "group_name": g["name"], "score": g["score"],
+             "max": g["max"], "percent": g["percent"], "passed": g["passed"]}
+            for position, g in enumerate(summary.groups)])
+    return score_id
+
+
+_INSERT_SCORE = insert(Score.__table__).returning(Score.__table__.c.id)
+_INSERT_GROUPS = insert(ScoreGroupResult.__table__).returning(ScoreGroupResult.__table__.c.id)
+
+
+def expand_result(row: Score) -> dict[str, Any]:
+    """`Score.result`: the whole ScoreResult.to_dict() rebuilt from the stored points and the scoring
+    spec of the row's form version (the same computation as at receipt: app.scoring.core.from_points)."""
+    stored = row.points or {}
+    kept = row.__dict__.get("_expanded")
+    if kept is not None and kept[0] is stored:
+        return kept[1]
+    if "groups" in stored:  # a whole result stored as it was
+        return stored
+    spec = scoring_spec(row.form_version_id, stored.get("spec"))
+    by_name = stored.get("points") or {}
+    points = [None if by_name.get(ind["name"]) is None else Decimal(str(by_name[ind["name"]]))
+              for ind in (spec or {}).get("indicators", [])]
+    result = from_points(spec, points).to_dict() if spec else {}
+    row.__dict__["_expanded"] = (stored, result)
+    return result
+
+
+_specs: OrderedDict[tuple[int, str | None], dict | None] = OrderedDict()
+
+
+def scoring_spec(version_id: int, content_hash: str | None) -> dict | None:
+    """The scoring spec of a form version (cached per process: versions are immutable; the content
+    hash in the key keeps a reused row id from aliasing)."""
+    key = (version_id, content_hash)
+    with _paths_lock:
+        if key in _specs:
+            _specs.move_to_end(key)
+            return _specs[key]
+    found = db.session.execute(select(FormVersion.scoring, FormVersion.content_hash)
+                               .where(FormVersion.id == version_id)).first()
+    spec = found[0] if found is not None else None
+    if found is not None and content_hash is not None and found[1] != content_hash:
+        return spec  # the row is not the version the score was made with (a restore?): do not keep it
+    with _paths_lock:
+        _specs[key] = spec
+        while len(_specs) > 64:
+            _specs.popitem(last=False)
+    return spec
 
 
 def sync_current(submission: Submission) -> None:

@@ -85,7 +85,7 @@ from .definition import FormDefinition, Node, text_in
 from .xpath import EVALUATION_FAILURES, Compiled, XPathError, evaluation_error, stored_value
 from .xpath import compile as compile_xpath
 from .xpath import parser as P
-from .xpath.evaluator import Context, Env, evaluate_ast, items_xml
+from .xpath.evaluator import Context, Env, items_xml
 from .xpath.values import to_boolean, to_string
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,8 @@ class FormLogic:
         self.media_ids = {iid for iid in used if iid in self.external or iid not in self.secondary}
         self.media_needed = {f"{iid}.csv" for iid in self.media_ids}
         self._media_cache: dict[tuple[str, int, int], list[dict]] = {}
+        self._media_xml: dict[str, tuple[list[dict], Any]] = {}
+        self.labels: dict[str, str] = {}
         self.plan = self._plan()
         self.clock_paths = [n.path for n in self.nodes.values()
                             if n.preload == "timestamp" and (n.preload_params or "") in ("end", "start")]
@@ -270,6 +272,14 @@ class FormLogic:
                 self._media_cache[key] = rows
             out[iid] = rows
         return out
+
+    def media_element(self, iid: str, rows: list[dict]) -> Any:
+        """The media CSV's rows as an instance element, built once per rows list (media_rows keeps
+        the list while the content is the same), so evaluation plans can keep what they read from it."""
+        kept = self._media_xml.get(iid)
+        if kept is None or kept[0] is not rows:
+            kept = self._media_xml[iid] = (rows, items_xml(rows))
+        return kept[1]
 
     def choice_label(self, path: str, value: str, language: str | None) -> str:
         node = self.nodes.get((path or "").strip())
@@ -399,14 +409,18 @@ class _Run:
         self.noted: set[tuple[str, str]] = set()
         self.memo: dict[tuple[str, str], Any] = {}
         self.paths = logic.paths
+        self.labels = logic.labels  # check_submission's question labels, computed once per form
         self._index(root, logic.definition.root)
         rows = logic.media_rows(media)
         self.missing = {iid for iid in logic.media_ids if iid not in rows}
         secondary = dict(logic.secondary)
         for iid, r in rows.items():
-            secondary[iid] = items_xml(r)
+            secondary[iid] = logic.media_element(iid, r)
         self.env = Env("", root, secondary, now or self._clock(), None,
                        logic.definition.default_language, logic.choice_label, rows, None)
+        # The choice lists are built once per form (FormLogic.secondary) and never changed; media rows
+        # become new elements per submission, which the plans tell apart by identity.
+        self.env.frozen_secondary = True
         if self.missing:
             files = ", ".join(sorted(f"{i}.csv" for i in self.missing))
             self.notes.append({
@@ -506,7 +520,7 @@ class _Run:
         env.expression = ex.text
         try:
             env.set_context(el)
-            value = evaluate_ast(ex.compiled.ast, env, Context(el))
+            value = ex.compiled.plan(env, Context(el))
             if result == "boolean":
                 return to_boolean(value)
             return stored_value(value) if result == "value" else to_string(value)

@@ -418,9 +418,14 @@ class _Checker:
 
     # messages ---------------------------------------------------------------------------
     def label(self, node: Node) -> str:
+        kept = getattr(self.logic, "labels", None)  # revalidation keeps them per form (they never change)
+        if kept is not None and node.path in kept:
+            return kept[node.path]
         text = text_in(node.label, self.definition.default_language)
-        text = _MARKER_RE.sub("…", text).strip()
-        return text or node.name
+        text = _MARKER_RE.sub("…", text).strip() or node.name
+        if kept is not None:
+            kept[node.path] = text
+        return text
 
     @staticmethod
     def where(positions: list[int]) -> tuple[str, str]:

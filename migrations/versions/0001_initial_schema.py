@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 03:24:58.967925
+Create Date: 2026-12-02 04:18:35.062998
 """
 from alembic import op
 import sqlalchemy as sa
@@ -157,6 +157,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_registry_groups_source_instance_id'), ['source_instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_groups_village_code'), ['village_code'], unique=False)
 
+    op.create_table('registry_revisions',
+    sa.Column('district_code', sa.String(length=16), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('district_code')
+    )
     op.create_table('target_indicators',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('province_code', sa.String(length=8), nullable=False),
@@ -391,6 +397,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_users_district_id'), ['district_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_province_id'), ['province_id'], unique=False)
 
+    op.create_table('export_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('form_pk', sa.Integer(), nullable=False),
+    sa.Column('fmt', sa.String(length=8), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('base_url', sa.String(length=500), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('rows_total', sa.Integer(), nullable=True),
+    sa.Column('rows_done', sa.Integer(), nullable=False),
+    sa.Column('phase', sa.String(length=16), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('worker', sa.String(length=255), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=True),
+    sa.Column('content_type', sa.String(length=100), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['form_pk'], ['forms.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token')
+    )
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_jobs_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_jobs_user_id'), ['user_id'], unique=False)
+
     op.create_table('officer_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -444,7 +480,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_submissions_form_status', ['form_pk', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_form_version_id'), ['form_version_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_root_instance_id'), ['root_instance_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_submissions_submitter_id'), ['submitter_id'], unique=False)
+        batch_op.create_index('ix_submissions_submitter_chain', ['submitter_id', 'district_code', 'root_instance_id'], unique=False)
 
     op.create_table('test_submissions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -486,6 +522,13 @@ def upgrade() -> None:
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('export_chunks',
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['job_id'], ['export_jobs.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('job_id', 'seq')
+    )
     op.create_table('household_profiles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),
@@ -572,7 +615,7 @@ def upgrade() -> None:
     sa.Column('max', sa.Numeric(precision=12, scale=2, asdecimal=False), nullable=False),
     sa.Column('percent', sa.Numeric(precision=7, scale=2, asdecimal=False), nullable=True),
     sa.Column('level_name', sa.String(length=255), nullable=True),
-    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('points', sa.JSON(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),
     sa.Column('needs_correction', sa.Boolean(), nullable=False),
     sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
@@ -603,7 +646,8 @@ def upgrade() -> None:
     sa.Column('district_code', sa.String(length=16), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id', 'content_hash', name='uq_conflict_content')
     )
     with op.batch_alter_table('submission_conflicts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submission_conflicts_instance_id'), ['instance_id'], unique=False)
@@ -716,6 +760,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_household_profiles_area')
 
     op.drop_table('household_profiles')
+    op.drop_table('export_chunks')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_submission_id'))
 
@@ -725,7 +770,7 @@ def downgrade() -> None:
 
     op.drop_table('test_submissions')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_submissions_submitter_id'))
+        batch_op.drop_index('ix_submissions_submitter_chain')
         batch_op.drop_index(batch_op.f('ix_submissions_root_instance_id'))
         batch_op.drop_index(batch_op.f('ix_submissions_form_version_id'))
         batch_op.drop_index('ix_submissions_form_status')
@@ -742,6 +787,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_officer_assignments_group_id'))
 
     op.drop_table('officer_assignments')
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_jobs_user_id'))
+        batch_op.drop_index(batch_op.f('ix_export_jobs_status'))
+
+    op.drop_table('export_jobs')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_province_id'))
         batch_op.drop_index(batch_op.f('ix_users_district_id'))
@@ -801,6 +851,7 @@ def downgrade() -> None:
 
     op.drop_table('targets')
     op.drop_table('target_indicators')
+    op.drop_table('registry_revisions')
     with op.batch_alter_table('registry_groups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registry_groups_village_code'))
         batch_op.drop_index(batch_op.f('ix_registry_groups_source_instance_id'))

@@ -64,6 +64,9 @@ EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "submissions.submission_detail": [("GET", "own", SIGNED_IN_PAGE), ("GET", "other", SCOPED_PAGE_OTHER)],
     "submissions.attachment": [("GET", "own", SIGNED_IN_PAGE), ("GET", "other", SCOPED_PAGE_OTHER)],
     "submissions.export": [("GET", "own", exp(302, 403, 200, 200, 200))],
+    # a background export's page and file: no such job (someone else's answers the same) -> 404
+    "exports.job_page": [("GET", "own", exp(302, 403, 404, 404, 404))],
+    "exports.download": [("GET", "own", exp(302, 403, 404, 404, 404))],
     "api.forms": [("GET", "own", SIGNED_IN_API)],
     "api.form_detail": [("GET", "own", SIGNED_IN_API)],
     "api.form_submissions": [("GET", "own", SIGNED_IN_API)],

@@ -67,9 +67,10 @@ def test_every_exporting_role_gets_every_row_of_its_district(app, login, role, f
     assert all(i.startswith(f"uuid:{form_id}-") or i.startswith("uuid:other") for i in ids)
 
 
-def test_a_failure_inside_a_streamed_export_breaks_the_download_instead_of_ending_it(app, login, monkeypatch):
-    """A stream that fails half-way must not end like a complete file: the server aborts the
-    response (a chunked body without its last chunk), which browsers and clients report as failed."""
+def test_a_failure_while_an_export_is_built_gives_no_file_and_says_so(app, login, monkeypatch):
+    """An export that fails half-way must not end like a complete file: a small export is built whole
+    before its first byte (app.forms.submissions.export), so a failure answers the error page in Thai
+    and English with no file at all; a large one fails its background job (tests/reports/test_export_jobs.py)."""
     from app.forms import submissions
 
     flat = _flat_form()
@@ -87,6 +88,7 @@ def test_a_failure_inside_a_streamed_export_breaks_the_download_instead_of_endin
     login(client, "admin", district=None)
     with as_in_production(app):
         resp = client.get("/forms/flat/export.csv?headers=names")
-        assert resp.status_code == 200  # the headers were already sent when it failed
-        with pytest.raises(RuntimeError):
-            resp.get_data()
+    assert resp.status_code == 500
+    assert "attachment" not in resp.headers.get("Content-Disposition", "")
+    body = resp.get_data(as_text=True)
+    assert "ระบบขัดข้อง" in body and "uuid:flat-0" not in body and "Traceback" not in body

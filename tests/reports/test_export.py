@@ -302,3 +302,15 @@ def test_an_export_over_versions_keeps_questions_and_options_a_later_version_dro
     assert [c.name for c in crops.choices] == ["rice", "rubber"]
     # without older versions nothing changes
     assert build_tables(definition_for_versions(v2, []), NAMES)[0].headers == build_tables(v2, NAMES)[0].headers
+
+
+def test_a_table_longer_than_a_worksheet_goes_on_in_the_next_sheet(monkeypatch):
+    from app.reports import export
+
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 3)  # header + 2 rows per sheet
+    definition = flat_definition()
+    records = [record(f"uuid:{n}", data={"/data/name": f"n{n}", "/data/n": str(n)}) for n in range(5)]
+    sheets = xlsx_sheets(definition, records)
+    assert list(sheets) == ["flat", "flat (2)", "flat (3)"]
+    assert all(rows[0][0] == "_instance_id" for rows in sheets.values())
+    assert [r[0] for rows in sheets.values() for r in rows[1:]] == [f"uuid:{n}" for n in range(5)]

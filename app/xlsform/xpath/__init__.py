@@ -86,7 +86,7 @@ import functools
 import math
 from typing import Any, Callable
 
-from .errors import XPathError
+from .errors import EVALUATION_FAILURES, XPathError
 from .evaluator import Context, Env, evaluate_ast
 from .parser import Expr, parse
 from .references import references as _references
@@ -100,9 +100,6 @@ __all__ = ["evaluate", "compile", "Compiled", "XPathError", "string_value", "Att
 RESULTS = ("string", "number", "boolean", "nodes", "value")
 
 
-# What an evaluator bug or a pathological input can raise instead of XPathError; both callers
-# (Compiled.evaluate and the revalidator) turn them into an XPathError about the expression.
-EVALUATION_FAILURES = (RecursionError, ValueError, TypeError, OverflowError, ArithmeticError, KeyError, IndexError)
 
 
 def evaluation_error(expression: str, exc: BaseException) -> XPathError:
@@ -114,11 +111,21 @@ def evaluation_error(expression: str, exc: BaseException) -> XPathError:
 class Compiled:
     """A parsed expression; evaluate it many times, ask what it reads."""
 
-    __slots__ = ("expression", "ast")
+    __slots__ = ("expression", "ast", "_plan")
 
     def __init__(self, expression: str, ast: Expr):
         self.expression = expression
         self.ast = ast
+        self._plan = None
+
+    @property
+    def plan(self) -> Callable:
+        """The expression compiled to closures, `fn(env, ctx)` (plan.py): made on first use, kept."""
+        if self._plan is None:
+            from .plan import compile_plan
+
+            self._plan = compile_plan(self.ast)
+        return self._plan
 
     def references(self, context_path: str | None = None) -> set[str]:
         return _references(self.ast, context_path)

@@ -20,3 +20,8 @@ class XPathError(Exception):
     def to_dict(self) -> dict:
         return {"expression": self.expression, "message_th": self.message_th,
                 "message_en": self.message_en, "position": self.position}
+
+
+# What an evaluator bug or a pathological input can raise instead of XPathError; the callers
+# (Compiled.evaluate, the revalidator, the plans) turn them into an XPathError about the expression.
+EVALUATION_FAILURES = (RecursionError, ValueError, TypeError, OverflowError, ArithmeticError, KeyError, IndexError)

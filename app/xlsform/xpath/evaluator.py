@@ -79,20 +79,71 @@ class Env:
             primary = etree.Element("data")
         self.primary = self._register(_document_for(load_xml(primary, "primary instance"), None))
         self.current: Any = None
-        self.context_chain: list | None = None  # Document, root element, ..., context node
+        self._chain: list | None = None
+        self._chain_of: Any = None  # the context node `_chain` was computed for
         # element -> {local name: child elements}; the trees must not change shape while this
         # Env is in use (evaluation never does; a caller reusing an Env may change texts only).
         self._named: dict[Any, dict[str, list]] = {}
+        self._paths: tuple[dict[str, list], set[str]] | None = None
+        # Set by a caller whose secondary instances (lxml elements) never change from one Env to
+        # the next (revalidation: a form version's choice lists): plans may then keep what they
+        # computed from them across Envs (app/xlsform/xpath/plan.py).
+        self.frozen_secondary = False
+
+    def primary_paths(self) -> tuple[dict[str, list], set[str]]:
+        """The primary instance's elements by absolute path of local names ("/data/g/q"), in
+        document order, and the paths that more than one element has. Built once per Env (the
+        trees must not change shape while it is in use, see `_named`)."""
+        if self._paths is None:
+            index: dict[str, list] = {}
+            multi: set[str] = set()
+
+            def walk(el: Any, path: str) -> None:
+                for c in el:
+                    tag = c.tag
+                    if not isinstance(tag, str):
+                        continue
+                    p = path + "/" + (tag.rsplit("}", 1)[-1] if tag[0] == "{" else tag)
+                    found = index.get(p)
+                    if found is None:
+                        index[p] = [c]
+                    else:
+                        found.append(c)
+                        multi.add(p)
+                    if len(c):
+                        walk(c, p)
+
+            for top in self.primary.tops:
+                tag = top.tag
+                p = "/" + (tag.rsplit("}", 1)[-1] if tag[0] == "{" else tag)
+                if p in index:
+                    index[p].append(top)
+                    multi.add(p)
+                else:
+                    index[p] = [top]
+                walk(top, p)
+            self._paths = (index, multi)
+        return self._paths
 
     def set_context(self, node: Any) -> None:
         self.current = node
-        chain = []
-        n = node
-        while n is not None:
-            chain.append(n)
-            n = self.parent(n)
-        chain.reverse()
-        self.context_chain = chain if chain and chain[0] is self.primary and len(chain) > 2 else None
+
+    @property
+    def context_chain(self) -> list | None:
+        """Document, root element, ..., context node, when the context node is in the primary
+        instance below its root (what repeat contextualisation of absolute paths follows); else
+        None. Computed when a path first asks, once per context node."""
+        node = self.current
+        if self._chain_of is not node or self._chain is None:
+            chain = []
+            n = node
+            while n is not None:
+                chain.append(n)
+                n = self.parent(n)
+            chain.reverse()
+            self._chain = chain if chain and chain[0] is self.primary and len(chain) > 2 else []
+            self._chain_of = node
+        return self._chain or None
 
     def _register(self, doc: Document) -> Document:
         self.docs.append(doc)
@@ -266,12 +317,15 @@ def evaluate_ast(e: P.Expr, env: Env, ctx: Context) -> Any:
     raise env.error("นิพจน์ไม่ถูกต้อง", "Bad expression", getattr(e, "pos", None))
 
 
-def apply_predicates(nodes: list, predicates: tuple, env: Env) -> NodeSet:
-    for pred in predicates:
+def apply_predicates(nodes: list, predicates: tuple, env: Env, fns: tuple | None = None) -> NodeSet:
+    """Filter `nodes` by each predicate in turn; `fns` (app/xlsform/xpath/plan.py) are the
+    predicates compiled, evaluated instead of walking their ASTs (same semantics)."""
+    for k, pred in enumerate(predicates):
         size = len(nodes)
         kept = []
+        fn = fns[k] if fns is not None else None
         for i, n in enumerate(nodes):
-            v = evaluate_ast(pred, env, Context(n, i + 1, size))
+            v = fn(env, Context(n, i + 1, size)) if fn is not None else evaluate_ast(pred, env, Context(n, i + 1, size))
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 if v == i + 1:
                     kept.append(n)
@@ -351,13 +405,17 @@ def axis_nodes(node: Any, axis: str, env: Env) -> list:
     return []  # namespace axis: no namespace nodes
 
 
-def eval_path(e: P.Path, env: Env, ctx: Context) -> NodeSet:
+def eval_path(e: P.Path, env: Env, ctx: Context, plan: Any = None) -> NodeSet:
+    """A location path. `plan` (app/xlsform/xpath/plan.PathPlan) brings the start expression and
+    the step predicates compiled, and per step an optional `lookup(parent, env, ctx)` that answers
+    the child step *and its first predicate* from an index (an equality on a secondary instance's
+    key): the same nodes, found without testing every item."""
     if e.start is None:
         nodes: list = [ctx.node]
     elif e.start == "root":
         nodes = [env.primary]  # ODK: absolute paths always mean the primary instance
     else:
-        base = evaluate_ast(e.start, env, ctx)
+        base = plan.start(env, ctx) if plan is not None else evaluate_ast(e.start, env, ctx)
         if not isinstance(base, list):
             raise env.error("ใช้ / ต่อท้ายได้เฉพาะชุดโหนด", "A path step needs a node-set on its left", e.pos)
         nodes = list(base)
@@ -367,16 +425,23 @@ def eval_path(e: P.Path, env: Env, ctx: Context) -> NodeSet:
     for i, step in enumerate(e.steps):
         out: list = []
         by_name = step.axis == "child" and step.test[0] == "name"
+        fns = plan.preds[i] if plan is not None else None
+        lookup = plan.lookups[i] if plan is not None else None
         for n in nodes:
+            skip = 0
             if by_name and isinstance(n, etree._Element):
-                cand = list(env.named_children(n, step.test[1]))
+                if lookup is not None:
+                    cand, skip = lookup(n, env, ctx), 1
+                else:
+                    cand = list(env.named_children(n, step.test[1]))
             else:
                 found = axis_nodes(n, step.axis, env)
                 if step.axis == "child" and step.test[0] in ("text", "node"):
                     found = env.sort(found + env.text_children(n))
                 cand = [c for c in found if _matches(c, step.test, step.axis)]
-            if step.predicates:
-                cand = apply_predicates(cand, step.predicates, env)
+            if len(step.predicates) > skip:
+                cand = apply_predicates(cand, step.predicates[skip:], env,
+                                        fns[skip:] if fns is not None else None)
             out.extend(cand)
         nodes = env.sort(out) if (len(nodes) > 1 or step.axis in REVERSE_AXES or step.axis in ("following", "preceding")) else out
         if on_track:
@@ -445,8 +510,12 @@ def eval_binop(e: P.BinOp, env: Env, ctx: Context) -> Any:
         return to_boolean(evaluate_ast(e.left, env, ctx)) or to_boolean(evaluate_ast(e.right, env, ctx))
     if op == "and":
         return to_boolean(evaluate_ast(e.left, env, ctx)) and to_boolean(evaluate_ast(e.right, env, ctx))
-    a = evaluate_ast(e.left, env, ctx)
-    b = evaluate_ast(e.right, env, ctx)
+    return binop_value(e, evaluate_ast(e.left, env, ctx), evaluate_ast(e.right, env, ctx), env)
+
+
+def binop_value(e: P.BinOp, a: Any, b: Any, env: Env) -> Any:
+    """The value of a binary operator other than `and`/`or`, from its operands' values."""
+    op = e.op
     if op == "|":
         if not isinstance(a, list) or not isinstance(b, list):
             raise env.error("| รวมได้เฉพาะชุดโหนด", "'|' joins node-sets only", e.pos)
