@@ -26,13 +26,37 @@ CORPUS = SHARED / "xlsform-corpus" / "dev"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def _postgres_admin(url: str, sql: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
+    """The test database: SQLite in this process's temporary folder, or PostgreSQL. With pytest-xdist
+    (`make test` runs two workers) each worker gets a database of its own: on PostgreSQL one named
+    after TEST_DATABASE_URL's and the worker, created here and dropped at the end."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     from app.migrate import upgrade
 
+    own = None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url.startswith("postgresql") and worker:
+        from sqlalchemy.engine import make_url
+
+        base = make_url(url)
+        own = f"{base.database}_{worker}"
+        _postgres_admin(url, f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+        _postgres_admin(url, f'CREATE DATABASE "{own}"')
+        admin_url, url = url, base.set(database=own).render_as_string(hide_password=False)
     if url.startswith("postgresql"):
         # Start from an empty schema so the migrations themselves are what is tested.
         eng = db.make_engine(url)
@@ -40,15 +64,32 @@ def database_url(tmp_path_factory) -> str:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         eng.dispose()
     upgrade(url)
-    return url
+    yield url
+    if own is not None:
+        db.session.remove()
+        _postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
 
 
 def _empty_all_tables() -> None:
     # Through a plain connection: the ORM refuses to delete audit events (append-only), by design.
+    # SQLite checks every deleted row's references one by one (a column such as superseded_by_id has no
+    # index: 100,000 rows left by a test took minutes to delete); every table is emptied anyway, so the
+    # checks are off for this connection while it does so (PostgreSQL: tests that leave many rows
+    # TRUNCATE them, tests/reports/test_export_timeout.py).
     db.session.remove()
-    with db.engine().begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    with db.engine().connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside any transaction (else a no-op)
+            conn.commit()
+        try:
+            with conn.begin():
+                for table in reversed(Base.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 TEST_PASSWORD = "test-password-123"

@@ -602,7 +602,7 @@ def export(form_id: str, fmt: str):
 
         job = jobs.create_job(form, fmt, request.args, g.user, request.host_url)
         jobs.start(current_app._get_current_object(), job.id)
-        return redirect(url_for("exports.job_page", token=job.token), 303)
+        return redirect(url_for("exports.job_page", job_token=job.token), 303)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     mimetype, name = write_export(spec, export_records(form, spec.filters, spec.masked), spool)
     size = spool.tell()

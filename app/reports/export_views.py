@@ -31,13 +31,13 @@ def _view(job: ExportJob) -> dict:
         "percent": (100 if job.status == ExportStatus.DONE else
                     int((job.rows_done or 0) * 100 / total) if total else 0),
         "filename": job.filename, "size": job.size,
-        "download_url": url_for("exports.download", token=job.token) if job.status == ExportStatus.DONE else None,
+        "download_url": url_for("exports.download", job_token=job.token) if job.status == ExportStatus.DONE else None,
     }
 
 
-@bp.get("/exports/<token>")
-def job_page(token: str):
-    job = _own_job(token)
+@bp.get("/exports/<job_token>")
+def job_page(job_token: str):
+    job = _own_job(job_token)
     if job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING):
         jobs.resume_if_stale(current_app._get_current_object(), job)
     state = _view(job)
@@ -48,9 +48,9 @@ def job_page(token: str):
     return render_template("exports/job.html", job=job, state=state)
 
 
-@bp.get("/exports/<token>/file")
-def download(token: str):
-    job = _own_job(token)
+@bp.get("/exports/<job_token>/file")
+def download(job_token: str):
+    job = _own_job(job_token)
     if job.status != ExportStatus.DONE:
         abort(404)
     response = Response(stream_with_context(jobs.chunks(job)), content_type=job.content_type)

@@ -172,7 +172,7 @@ def values(world, which: str) -> dict[str, object]:
         "filename": "dist/styles.css",  # static; media routes get a name the form does not have
         "form_id": world.fv.form.form_id, "version": world.fv.version,
         "instance_id": sub.instance_id, "attachment_id": sub.attachments[0].id,
-        "fmt": "xlsx", "token": "no-such-upload", "group_id": 0, "user_id": world.target.id, "link_id": 0,
+        "fmt": "xlsx", "token": "no-such-upload", "job_token": "no-such-job", "group_id": 0, "user_id": world.target.id, "link_id": 0,
         "key": "village:00000000:otop:9.9",
         "code": "4201" if which == "own" else "9901",
     }

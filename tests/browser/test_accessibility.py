@@ -11,6 +11,7 @@ A failure names the role, the page and each rule with up to three of its nodes."
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ NOT_PAGES = {
     "forms.download_xform": "an XML download",
     "submissions.attachment": "an attachment download",
     "submissions.export": "a CSV/XLSX download",
+    "exports.download": "a CSV/XLSX download (its progress page, exports.job_page, is walked)",
     "scoring.submission_score": "JSON",
     # downloads and protocol files of the pages walked
     "draft_fill.media": "a draft's media files",
@@ -118,8 +120,18 @@ def world(app, bundled, make_user):  # noqa: F811
                     status=GroupStatus.APPROVED)
     db.session.add(weavers)
     db.session.commit()
+    # an export being prepared in the background, the district office's (its progress page)
+    from app.models import ExportStatus, utcnow
+    from app.reports.jobs import create_job
+    from werkzeug.datastructures import MultiDict
+
+    job = create_job(version.form, "xlsx", MultiDict({"headers": "labels"}), people["district"], "http://localhost/")
+    job.status, job.phase, job.rows_total, job.rows_done, job.attempts = ExportStatus.RUNNING, "rows", 10_000, 4_000, 1
+    job.heartbeat_at = utcnow() + timedelta(hours=1)  # nobody takes it over during the walk
+    db.session.commit()
     values = {"form_id": "sg_assessment_21", "version": version.version, "instance_id": assessment.instance_id,
-              "token": token, "code": DISTRICT, "group_id": weavers.id}
+              "token": token, "code": DISTRICT, "group_id": weavers.id,
+              "job_token": job.token}
     return {"people": people, "values": values}
 
 
