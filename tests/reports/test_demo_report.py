@@ -13,6 +13,7 @@ import csv
 import re
 import time
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -43,7 +44,7 @@ def test_demo_data_gives_the_provinces_figures(app):
     spec = db.session.scalar(select(Form).where(Form.form_id == "sg_assessment_21")).latest.scoring
     best, middle, worst = (lv["name"] for lv in (spec["levels"][0], spec["levels"][1], spec["levels"][-1]))
     rows = db.session.execute(select(Score.district_code, Score.level_name).where(
-        Score.is_current.is_(True), Score.assessed_on < "2023-10-01")).all()
+        Score.is_current.is_(True), Score.assessed_on < date(2023, 10, 1))).all()
     got = Counter(rows)
     for d in loei_2566():
         want = {best: d.level3, middle: d.level2, worst: d.level1}
