@@ -45,7 +45,7 @@ ENDPOINTS = [
     ("API form", "/api/v1/forms/{form}"),
     ("API submissions", "/api/v1/forms/{form}/submissions"),
     ("API submissions, page 100 by offset", "/api/v1/forms/{form}/submissions?offset=4950"),
-    ("API submissions, page 100 by next", "/api/v1/forms/{form}/submissions?after={cursor100}"),
+    ("API submissions, page 100 by next", "/api/v1/forms/{form}/submissions?cursor={cursor100}"),
     ("submission page", "/forms/{form}/submissions/{iid}"),
     ("API submission", "/api/v1/submissions/{iid}"),
     ("meeting screen", "/submissions/{iid}/meeting"),
@@ -248,7 +248,7 @@ def placeholders(app, client, data: dict) -> dict:  # noqa: ANN001
             break
         url = body["next"].split("//", 1)[-1].split("/", 1)[-1]
         url = "/" + url
-        cursor = url.split("after=", 1)[1].split("&", 1)[0]
+        cursor = url.split("cursor=", 1)[1].split("&", 1)[0]
     return {"form": "sg_assessment_21", "iid": iid, "cursor100": cursor}
 
 
