@@ -22,7 +22,7 @@ Objects outside the scope are answered 404 by the views, exactly like objects th
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, false, or_, select, true, union
+from sqlalchemy import and_, false, func, or_, select, true, union
 from sqlalchemy.orm import aliased
 
 from app.models import AuditEvent, District, Group, OfficerAssignment, Role, Score, Submission, User
@@ -143,9 +143,17 @@ def officer_ids(user: User | None) -> list[int] | None:
     # per request (the WSGI environ), never longer: an assignment changed since must count at once
     cache = request.environ.setdefault("chumchon.scope_cache", {}) if has_request_context() else {}
     if key not in cache:
-        reachable = _officer_reachable(user)
-        ids = list(db.session.scalars(select(reachable.subquery().c[0]).limit(OFFICER_IDS_INLINE + 1)))
-        cache[key] = ids if len(ids) <= OFFICER_IDS_INLINE else None
+        # Their own records first, up to the limit (an index-only scan): the UNION below removes
+        # duplicates, so it is evaluated whole before any LIMIT — for an officer with 70,000 records
+        # that alone took ~100 ms on every list page.
+        own = db.session.scalar(select(func.count()).select_from(
+            select(Submission.id).where(Submission.submitter_id == user.id).limit(OFFICER_IDS_INLINE + 1).subquery()))
+        if own > OFFICER_IDS_INLINE:
+            cache[key] = None
+        else:
+            reachable = _officer_reachable(user)
+            ids = list(db.session.scalars(select(reachable.subquery().c[0]).limit(OFFICER_IDS_INLINE + 1)))
+            cache[key] = ids if len(ids) <= OFFICER_IDS_INLINE else None
     return cache[key]
 
 
@@ -155,7 +163,25 @@ def _officer_clause(user: User):
     ids = officer_ids(user)
     if ids is not None:
         return Submission.id.in_(ids) if ids else false()
-    return Submission.id.in_(_officer_reachable(user))
+    return _officer_per_row(user)
+
+
+def _officer_per_row(user: User):
+    """The officer rule as a condition on each row (for an officer with more records than
+    OFFICER_IDS_INLINE): a list walks its own index in date order and checks each row with indexed
+    look-ups, instead of building the officer's whole set first (~0.5 s at 70,000 records)."""
+    code = user.district.code
+    sent = aliased(Submission)
+    in_their_chain = (select(sent.id).where(sent.submitter_id == user.id, sent.district_code == code,
+                                            sent.root_instance_id == Submission.root_instance_id)
+                      .correlate(Submission).exists())
+    assigned = (select(Score.id).join(Group, Group.code == Score.group_ref)
+                .join(OfficerAssignment, OfficerAssignment.group_id == Group.id)
+                .where(Score.submission_id == Submission.id, OfficerAssignment.user_id == user.id,
+                       Group.district_code == code)
+                .correlate(Submission).exists())
+    return or_(Submission.submitter_id == user.id,
+               and_(Submission.district_code == code, or_(in_their_chain, assigned)))
 
 
 OFFICER_IDS_INLINE = 5000

@@ -1,6 +1,8 @@
 """Officer assignments (app/auth/assignments.py, app/auth/scope.py): the district office assigns its
 officers to its approved groups; an assigned officer then sees (and may correct) the submissions
-about those groups — matched by Score.group_ref = Group.code — but only within their district."""
+about those groups — matched by Score.group_ref = Group.code — but only within their district.
+Every test runs with both forms of the officer's scope: the list of ids read once per request (an
+officer with up to 5,000 records) and the per-row condition (more than that)."""
 from __future__ import annotations
 
 import pytest
@@ -13,6 +15,15 @@ from app.forms.receiving import receive_submission
 from app.models import AuditEvent, Group, GroupStatus, OfficerAssignment
 from tests.conftest import sign_in
 from tests.scoring import meeting_workbook as mw
+
+
+@pytest.fixture(autouse=True, params=["id list", "per row"])
+def officer_scope_form(request, monkeypatch):
+    from app.auth import scope
+
+    if request.param == "per row":
+        monkeypatch.setattr(scope, "OFFICER_IDS_INLINE", 0)
+    return request.param
 
 
 @pytest.fixture
@@ -143,3 +154,32 @@ def test_correction_by_the_district_stays_visible_to_the_sending_officer(setup):
     c = world.app.test_client()
     sign_in(c, world.neighbour_officer.username)
     assert detail(c, fv, edit).status_code == 404
+
+
+def test_the_three_forms_of_the_officer_scope_see_the_same_records(setup):
+    """The id list, the per-row condition and the UNION they replace select the same submissions."""
+    from app.auth import scope
+    from app.models import Submission
+
+    world, fv, groups, subs, colleague = setup
+    officer = world.users["officer"]
+    world.client("district").post(f"/assignments/{officer.id}", data={"group": [str(groups["g1"].id)]})
+    mine = receive_submission(mw.xml(fv, instance_id="uuid:own", group="g2"), {}, officer.username,
+                              sender=officer).submission
+    staff = world.users["district"]
+    receive_submission(mw.xml(fv, instance_id="uuid:own-fixed", group="g2", deprecated_id=mine.instance_id),
+                       {}, staff.username, sender=staff)
+    # the officer edits an assigned group's record, then the assignment ends: the chain stays theirs
+    receive_submission(mw.xml(fv, instance_id="uuid:g1-fixed-by-officer", group="g1",
+                              deprecated_id=subs["g1"].instance_id), {}, officer.username, sender=officer)
+    world.client("district").post(f"/assignments/{officer.id}", data={})
+    db.session.expire_all()
+    officer = db.session.get(type(officer), officer.id)
+
+    def visible(clause) -> set[str]:
+        return set(db.session.scalars(select(Submission.instance_id).where(clause)))
+
+    expected = {"uuid:own-4201", "uuid:own", "uuid:own-fixed", "uuid:g1-by-colleague", "uuid:g1-fixed-by-officer"}
+    assert visible(Submission.id.in_(scope._officer_reachable(officer))) == expected
+    assert visible(scope._officer_per_row(officer)) == expected
+    assert visible(scope.submission_clause(officer)) == expected  # the form this test run uses
