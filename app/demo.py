@@ -265,15 +265,11 @@ def load_assessments(round_dates: tuple[str, ...] = ("2023-03-06", "2023-03-13",
     from app.auth.accounts import find_user
     from app.registry.seed import demo_group_code, loei_2566
 
-    version = _latest(ASSESSMENT_FORM)
-    if version is None or not version.scoring:
+    kit = _assessment_kit()
+    if kit is None:
         return []
+    version, selects, profiles, names = kit
     spec = version.scoring
-    definition = definition_of(version)
-    names = {n.name for n in definition.nodes() if n.kind == "field"}
-    selects, _calcs = _indicator_questions(definition, spec)
-    profiles = {p: {k: Fraction(v) if v else Fraction(0) for k, v in _profile_points(version, p, selects).items()}
-                for p in PROFILES}
     results = []
     for d in loei_2566():
         sender = find_user(DISTRICT_OFFICERS.get(d.code, f"officer{d.code}"))
@@ -284,6 +280,20 @@ def load_assessments(round_dates: tuple[str, ...] = ("2023-03-06", "2023-03-13",
                                        round_dates[n % len(round_dates)], f"assessment-2566-{code}", sender, rng)
             results.append((outcome.instance_id, outcome.status))
     return results
+
+
+def _assessment_kit():  # noqa: ANN202 - (version, selects, profiles, names) | None
+    """What sending demo assessments needs, read once: the assessment's latest version (None when it
+    is not published or not scored), its indicator questions, the answer profiles' points, its fields."""
+    version = _latest(ASSESSMENT_FORM)
+    if version is None or not version.scoring:
+        return None
+    definition = definition_of(version)
+    names = {n.name for n in definition.nodes() if n.kind == "field"}
+    selects, _calcs = _indicator_questions(definition, version.scoring)
+    profiles = {p: {k: Fraction(v) if v else Fraction(0) for k, v in _profile_points(version, p, selects).items()}
+                for p in PROFILES}
+    return version, selects, profiles, names
 
 
 def _send_assessment(version, selects: list[dict], profiles: dict, names: set[str], code: str,  # noqa: ANN001, ANN202
@@ -587,15 +597,11 @@ def load_reassessments() -> list[tuple[str, int]]:
     from app.auth.accounts import find_user
     from app.registry.seed import demo_group_code, loei_2566
 
-    version = _latest(ASSESSMENT_FORM)
-    if version is None or not version.scoring:
+    kit = _assessment_kit()
+    if kit is None:
         return []
+    version, selects, profiles, names = kit
     spec = version.scoring
-    definition = definition_of(version)
-    names = {n.name for n in definition.nodes() if n.kind == "field"}
-    selects, _calcs = _indicator_questions(definition, spec)
-    profiles = {p: {k: Fraction(v) if v else Fraction(0) for k, v in _profile_points(version, p, selects).items()}
-                for p in PROFILES}
     results = []
     worst = len(spec["levels"]) - 1
     for d in loei_2566():

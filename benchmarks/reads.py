@@ -14,7 +14,6 @@ largest size: time and the exporting process's peak memory)
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -53,6 +52,9 @@ ENDPOINTS = [
     ("submissions list", "/forms/{form}/submissions"),
     ("committee links", "/registry/committee-links"),
 ]
+
+
+BASELINE = "API forms"  # reads no submission: the same-run baseline the pages are compared with
 
 
 # ----------------------------------------------------------------------------- the data
@@ -367,6 +369,17 @@ def main() -> None:
                 got = results[size][(label, role)]
                 cells.append(f"{'-':>30}" if got is None else f"{got[0]:>12.1f} /{got[1]:>7.1f} · {got[2]:>5.1f}")
             print(f"{label:<38}{role:<10}" + "".join(cells))
+    # The same-run baseline: a page that reads no submission ("API forms"), so a slow machine shows as a
+    # slow baseline and the ratios stay comparable across runs.
+    print(f"\nslowest page per role against the same run's baseline ({BASELINE}), medians")
+    for size in sizes:
+        for role in ROLES:
+            base = results[size][(BASELINE, role)]
+            timed = [(got[0], label) for (label, r), got in results[size].items() if r == role and got is not None
+                     and "offset" not in label]
+            worst, label = max(timed)
+            print(f"{size:>10,} {role:<10} baseline {base[0]:6.1f} ms; slowest {label} {worst:6.1f} ms "
+                  f"= {worst / base[0]:4.1f}x")
     if export_lines:
         print(f"\nexports of {sizes[-1]:,} assessments as the province (flask exports run-pending, own process)")
         for line in export_lines:

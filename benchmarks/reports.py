@@ -261,7 +261,6 @@ class World:
         rows = [(code, d, m) for code, d in self.groups for m in months]
         ids = self.submissions(self.monthly, len(rows), [d for _c, d, _m in rows])
         rng = self.rng
-        version = self.monthly.latest.id  # noqa: F841 - the form's version rows exist (FKs are on form_pk)
 
         def gen():  # noqa: ANN202
             for sid, (code, d, m) in zip(ids, rows):

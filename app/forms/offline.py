@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, jsonify, url_for
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, defer, selectinload

@@ -168,7 +168,7 @@ def receive_submission(
 
 def _identify(xml: bytes, files: Files, max_attachment_bytes: int):
     parsed = read_submission(xml, files, max_attachment_bytes)
-    return parsed, _find_version(xml, parsed)
+    return parsed, _find_version(parsed)
 
 
 def read_submission(xml: bytes, files: Files, max_attachment_bytes: int):  # noqa: ANN201 - ParsedSubmission
@@ -220,7 +220,7 @@ def read_submission(xml: bytes, files: Files, max_attachment_bytes: int):  # noq
 
 
 
-def _find_version(xml: bytes, parsed):  # noqa: ANN001, ANN201 - PublishedVersion
+def _find_version(parsed):  # noqa: ANN001, ANN201 - PublishedVersion
     form_id, version_name, instance_id = parsed.form_id, parsed.version, parsed.instance_id
     # The version's small columns, kept per process (versions are immutable): no query once known.
     # Its form's state (open/closing/closed) is not: it is read with the record's look-up (_file).
@@ -229,16 +229,18 @@ def _find_version(xml: bytes, parsed):  # noqa: ANN001, ANN201 - PublishedVersio
         return version
     form = db.session.scalar(select(Form).where(Form.form_id == (form_id or "")))
     if form is None:
-        raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{form_id or ''}' บนเซิร์ฟเวอร์นี้",
-                       f"No form with id '{form_id or ''}' is published on this server.",
-                       form_id, version_name, instance_id)
-    version = None  # the form is published but not this version (else published_version found it)
-    if version is None:
-        raise _Refused(422, "unknown_version",
-                       f"แบบสอบถาม '{form.form_id}' ไม่มีรุ่น '{version_name or ''}' กรุณาดาวน์โหลดแบบสอบถามใหม่",
-                       f"Form '{form.form_id}' has no version '{version_name or ''}'. Download the form again.",
-                       form_id, version_name, instance_id)
-    return version
+        raise _unknown_form(form_id, version_name, instance_id)
+    # the form is published but not this version (else published_version found it)
+    raise _Refused(422, "unknown_version",
+                   f"แบบสอบถาม '{form.form_id}' ไม่มีรุ่น '{version_name or ''}' กรุณาดาวน์โหลดแบบสอบถามใหม่",
+                   f"Form '{form.form_id}' has no version '{version_name or ''}'. Download the form again.",
+                   form_id, version_name, instance_id)
+
+
+def _unknown_form(form_id: str | None, version_name: str | None, instance_id: str | None) -> _Refused:
+    return _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{form_id or ''}' บนเซิร์ฟเวอร์นี้",
+                    f"No form with id '{form_id or ''}' is published on this server.",
+                    form_id, version_name, instance_id)
 
 
 def _closed(version, instance_id: str) -> _Refused:  # noqa: ANN001 - PublishedVersion
@@ -266,10 +268,8 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
     content_hash = sha256_hex(xml)
     s = db.session()
     found = s.execute(_STATE_AND_RECORD, {"form_pk": version.form_pk, "iid": parsed.instance_id}).first()
-    if found is None:  # the form was deleted since its version was kept
-        raise _Refused(404, "unknown_form", f"ไม่พบแบบสอบถามรหัส '{version.form_id}' บนเซิร์ฟเวอร์นี้",
-                       f"No form with id '{version.form_id}' is published on this server.",
-                       version.form_id, version.version, parsed.instance_id)
+    if found is None:  # the form row is gone (deleted by hand) since its version was kept
+        raise _unknown_form(version.form_id, version.version, parsed.instance_id)
     state, existing = found
     if state == "closed" and (existing is None or existing.content_hash != content_hash):
         raise _closed(version, parsed.instance_id)

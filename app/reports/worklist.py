@@ -30,7 +30,7 @@ from app.models import (CommitteePlan, District, Form, Group, GroupStatus, Month
 from app.periods import add_months, fiscal_year, fiscal_year_bounds, last_due_month, monthly_report_due
 from app.reports import queries
 from app.reports.province import principle_names
-from app.reports.rules import monthly_received, score_counts
+from app.reports.rules import monthly_received
 
 PLANS_AHEAD_DAYS = 30
 SECTIONS = ("not_assessed", "monthly_missing", "corrections", "level1", "plans_due")
