@@ -91,21 +91,9 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-_generation = 0
-
-
-def generation() -> int:
-    """Which database the process is pointed at, as a number that changes with every configure().
-    Per-process caches keyed by row ids (immutable form versions) put it in their key: ids are unique
-    within one database, not across the databases one process may be pointed at in turn (tests, a
-    restore into a running process)."""
-    return _generation
-
-
 def configure(url: str) -> Engine:
     """Point the session at the database `url` (called by create_app and by scripts)."""
-    global _engine, _generation
-    _generation += 1
+    global _engine
     session.remove()
     if _engine is not None:
         _engine.dispose()

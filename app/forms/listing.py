@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+import weakref
 from threading import Lock
 from typing import Any
 
@@ -220,17 +221,20 @@ def page_of(where: list, after: Cursor | None = None, before: Cursor | None = No
 # ---------------------------------------------------------------- names from the form version
 
 
-_labels: dict[tuple[int, int], dict[str, Any]] = {}
+# Per database (the engine, as app.forms.definitions.published_version keeps versions): a version id
+# names one version within one database only (an emptied SQLite database reuses ids).
+_labels: weakref.WeakKeyDictionary[Any, dict[int, dict[str, Any]]] = weakref.WeakKeyDictionary()
 _labels_lock = Lock()
 
 
 def _version_names(version_id: int) -> dict[str, Any]:
     """Level labels and static group choices of a form version (immutable: cached per process and
-    database, db.generation)."""
-    key = (db.generation(), version_id)
+    database)."""
+    engine = db.engine()
     with _labels_lock:
-        if key in _labels:
-            return _labels[key]
+        found = _labels.get(engine, {}).get(version_id)
+        if found is not None:
+            return found
     from app.forms.definitions import definition_of
     from app.scoring.store import special_paths
     from app.scoring.views import texts
@@ -247,9 +251,10 @@ def _version_names(version_id: int) -> dict[str, Any]:
             choices[choice.name] = texts(choice.label)["th"]
     names = {"levels": levels, "choices": choices}
     with _labels_lock:
-        _labels[key] = names
-        while len(_labels) > 256:
-            _labels.pop(next(iter(_labels)))
+        kept = _labels.setdefault(engine, {})
+        kept[version_id] = names
+        while len(kept) > 256:
+            kept.pop(next(iter(kept)))
     return names
 
 
