@@ -292,6 +292,11 @@ def _file(xml: bytes, files: Files, parsed, version: FormVersion, submitted_by, 
                 "It was kept aside for an administrator; send the original first, or send it as a new record.",
                 version.form.form_id, version.version, parsed.instance_id)
         if not previous.is_current:
+            # Our instanceID was looked up before: a copy of this very edit that a concurrent request
+            # (another app server) filed since is what stepped the head down. Then this is a resend:
+            # read again (_HeadMoved), and the next attempt answers it as one.
+            if s.scalar(select(Submission.id).where(Submission.instance_id == parsed.instance_id)) is not None:
+                raise _HeadMoved()
             return _edit_of_old_version(previous, xml, content_hash, files, submitted_by, sender, parsed)
         root_instance_id = previous.root_instance_id
     errors, data = _check(parsed, version, set(files))
