@@ -88,7 +88,47 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection that sat unused may have been closed by the server (a restart, an idle timeout
+# of a proxy): it is tested before use, and replaced if dead. SQLAlchemy's pool_pre_ping does that
+# on every checkout, a round trip per request; under load a connection is back in use within
+# milliseconds, and each round trip costs a request thread a wait for the GIL behind the other
+# threads (issue 12: 8 round trips per submission). So only a connection idle longer than this is
+# tested; a restart while connections are busy fails those requests as any database error does.
+IDLE_BEFORE_PING_S = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    import time
+
+    from sqlalchemy import exc
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):  # noqa: ANN001
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_BEFORE_PING_S:
+            return  # new, or used a moment ago
+        try:
+            _ping(dbapi_conn)
+        except Exception as e:  # noqa: BLE001 - any failure: the pool connects again and retries
+            raise exc.DisconnectionError(f"idle connection is gone: {e}") from e
+
+
+def _ping(dbapi_conn) -> None:  # noqa: ANN001
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(";")
+    finally:
+        cursor.close()
+    dbapi_conn.rollback()
 
 
 def configure(url: str) -> Engine:

@@ -1,8 +1,9 @@
 """Officer assignments (app/auth/assignments.py, app/auth/scope.py): the district office assigns its
 officers to its approved groups; an assigned officer then sees (and may correct) the submissions
 about those groups — matched by Score.group_ref = Group.code — but only within their district.
-Every test runs with both forms of the officer's scope: the list of ids read once per request (an
-officer with up to 5,000 records) and the per-row condition (more than that)."""
+Every test runs with the three forms of the officer's scope: the list of ids read once per request (an
+officer with up to 5,000 records), their own records or a listed few others (more own records than
+that), and the per-row condition (more of both)."""
 from __future__ import annotations
 
 import pytest
@@ -17,12 +18,14 @@ from tests.conftest import sign_in
 from tests.scoring import meeting_workbook as mw
 
 
-@pytest.fixture(autouse=True, params=["id list", "per row"])
+@pytest.fixture(autouse=True, params=["id list", "own or listed", "per row"])
 def officer_scope_form(request, monkeypatch):
     from app.auth import scope
 
-    if request.param == "per row":
+    if request.param in ("own or listed", "per row"):
         monkeypatch.setattr(scope, "OFFICER_IDS_INLINE", 0)
+    if request.param == "per row":
+        monkeypatch.setattr(scope, "OFFICER_OTHERS_INLINE", 0)
     return request.param
 
 
@@ -157,7 +160,7 @@ def test_correction_by_the_district_stays_visible_to_the_sending_officer(setup):
 
 
 def test_the_three_forms_of_the_officer_scope_see_the_same_records(setup):
-    """The id list, the per-row condition and the UNION they replace select the same submissions."""
+    """The id list, own-or-listed, the per-row condition and the UNION select the same submissions."""
     from app.auth import scope
     from app.models import Submission
 
@@ -182,4 +185,5 @@ def test_the_three_forms_of_the_officer_scope_see_the_same_records(setup):
     expected = {"uuid:own-4201", "uuid:own", "uuid:own-fixed", "uuid:g1-by-colleague", "uuid:g1-fixed-by-officer"}
     assert visible(Submission.id.in_(scope._officer_reachable(officer))) == expected
     assert visible(scope._officer_per_row(officer)) == expected
+    assert visible(scope._officer_own_or_listed(officer)) == expected
     assert visible(scope.submission_clause(officer)) == expected  # the form this test run uses
