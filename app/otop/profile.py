@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from app import db
 from app.models import (HouseholdChoice, HouseholdOccupation, HouseholdProfile, KkcjTarget, OccupationProblem,
                         Village)
-from app.otop.rules import (MappedHousehold, Occupation, OccupationFigures, candidate_groups, spanning_villages,
-                             star_scores)
+from app.otop.rules import (MIN_GROUP_MEMBERS, MappedHousehold, Occupation, OccupationFigures, candidate_groups,
+                             spanning_villages, star_scores)
 from app.otop.workbook import HouseholdForm, label, occupation_label
 from app.periods import percent_cut
 
@@ -387,18 +387,35 @@ def candidates(area: Area, scope: str, households: list[MappedHousehold] | None 
     return spanning_villages(found) if scope == "tambon" else found
 
 
+def candidate_counts(area: Area) -> list[tuple[str, str, Occupation, int]]:
+    """(scope, area code, occupation, households) of the area's candidate groups, as rules.candidate_groups
+    and rules.spanning_villages find them, counted by SQL GROUP BY: the profile page needs the sizes only,
+    not each member (a district of 10,000 households: no household row comes to Python). Village
+    candidates first, then tambon ones; each biggest first, then by area and occupation."""
+    occupation = and_(HP.join_group.is_(True), or_(and_(HO.otop_subgroup.is_not(None), HO.otop_subgroup != ""),
+                                                   and_(HO.category.is_not(None), HO.category != "")))
+    members = func.count(HP.id.distinct())
+    out: list[tuple[str, str, Occupation, int]] = []
+    for scope, column in (("village", HP.village_code), ("tambon", HP.tambon_code)):
+        key = _key_expr()  # one object in SELECT and GROUP BY (PostgreSQL: the same bound literals)
+        stmt = (select(column, key, members).join(HO, HO.profile_id == HP.id)
+                .where(*area.where(), occupation, column.is_not(None), column != "")
+                .group_by(column, key).having(members >= MIN_GROUP_MEMBERS))
+        if scope == "tambon":  # those that bring two or more villages together
+            stmt = stmt.having(func.count(func.coalesce(HP.village_code, "").distinct()) > 1)
+        found = [(scope, code, Occupation.parse(key), n) for code, key, n in db.session.execute(stmt)]
+        out += sorted((f for f in found if f[2] is not None), key=lambda f: (-f[3], f[1], f[2]))
+    return out
+
+
 def candidates_table(area: Area, hf: HouseholdForm) -> Table:
     rows, links = [], []
     village_names = {v.code: v for v in db.session.scalars(select(Village).where(Village.district_code == area.district_code))}
     tambons = {v.tambon_code: v.tambon_th for v in village_names.values()}
-    households = mapped_households(area)
-    for scope in ("village", "tambon"):
-        for c in candidates(area, scope, households):
-            where = village_names[c.area].name_th if scope == "village" and c.area in village_names else \
-                tambons.get(c.area, c.area)
-            rows.append(["หมู่บ้าน" if scope == "village" else "ตำบล", where, occupation_label(hf.labels, c.occupation)[0],
-                         c.size])
-            links.append(c.key)
+    for scope, code, occupation, size in candidate_counts(area):
+        where = village_names[code].name_th if scope == "village" and code in village_names else tambons.get(code, code)
+        rows.append(["หมู่บ้าน" if scope == "village" else "ตำบล", where, occupation_label(hf.labels, occupation)[0], size])
+        links.append(f"{scope}:{code}:{occupation.key}")
     return Table("candidates", "กลุ่มที่อาจจัดตั้งได้ (ครัวเรือนที่สนใจ อาชีพเดียวกัน พื้นที่เดียวกัน ตั้งแต่ 5 ครัวเรือน)",
                  "Candidate groups (interested households, same occupation, same area, 5 or more)",
                  [Column("scope", "ระดับ", "Scope", "text"), Column("area", "พื้นที่", "Area", "text"),
