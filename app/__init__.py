@@ -92,6 +92,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.reports import export_views
 
     app.register_blueprint(export_views.bp)  # /exports/<token>: exports prepared in the background
+    from app import health
+
+    app.register_blueprint(health.bp)  # /healthz for the proxy in front of several app servers
     from app import language
 
     language.init_app(app)  # POST /language: Thai only or Thai + English on the app's own screens

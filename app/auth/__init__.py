@@ -28,6 +28,9 @@ from app.models import User
 
 csrf = CSRFProtect()
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+# Answered without looking the user up (no database read before the view): assets, and the health
+# check, which must answer 503 itself when the database is gone.
+NO_USER_ENDPOINTS = frozenset({"static", "health.healthz"})
 BASIC_REALM = 'Basic realm="chumchon", charset="UTF-8"'
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; "
@@ -102,8 +105,8 @@ def enforce():
     g.pop("csrf_token", None)
     g.pop("csrf_valid", None)
     endpoint = request.endpoint
-    if endpoint is None or endpoint == "static":
-        return None  # unknown URL (404/405 answered by Flask) or a static asset
+    if endpoint is None or endpoint in NO_USER_ENDPOINTS:
+        return None  # unknown URL (404/405 answered by Flask), a static asset, the health check
     rule = rule_for(endpoint)
     auth = request.authorization
     if rule is not None and rule.basic and auth is not None and auth.type == "basic":

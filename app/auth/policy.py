@@ -39,6 +39,7 @@ PUBLIC = Rule(None)
 RULES: dict[str, Rule] = {
     # assets and accounts
     "static": PUBLIC,
+    "health.healthz": PUBLIC,  # the proxy's health check (app/health.py): no session, no data
     "auth.signin": PUBLIC,
     "auth.signout": PUBLIC,
     # the app's screen language (Thai only / Thai + English): a cookie, and the user's own setting

@@ -38,6 +38,7 @@ def admin_post(ok: int) -> dict[str, int]:
 # Values are filled into the rule's URL; "{own}" style keys come from `values(world, which)`.
 EXPECTED: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "static": [("GET", "own", EVERYONE_200)],
+    "health.healthz": [("GET", "own", EVERYONE_200)],  # the proxy's health check
     "auth.signin": [("GET", "own", EVERYONE_200),
                     # anonymous: no CSRF token in the session yet -> 400; others: wrong password -> 401
                     ("POST", "own", exp(400, 401, 401, 401, 401))],
