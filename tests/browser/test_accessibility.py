@@ -31,6 +31,7 @@ NOT_PAGES = {
     "static": "files",
     "offline.service_worker": "the service worker script",
     "offline.manifest": "JSON for the service worker",
+    "health.healthz": "JSON for the proxy's health check",
     "fill.form_media": "form media files",
     "forms.download_workbook": "an .xlsx download",
     "forms.download_xform": "an XML download",
