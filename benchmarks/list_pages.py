@@ -95,7 +95,7 @@ def load(n: int, *, groups: int = GROUPS, links_every: int = 20, seed_accounts: 
             scores.append({"submission_id": next_id, "form_pk": form.id, "form_version_id": version.id,
                            "group_ref": g["code"], "district_code": g["district_code"], "round_year": day.year + 543,
                            "assessed_on": day, "total": 40, "max": 63, "percent": 63.49, "level_name": levels[i % 3],
-                           "result": {}, "is_current": True, "needs_correction": False, "scored_at": received})
+                           "points": {}, "is_current": True, "needs_correction": False, "scored_at": received})
             if i % links_every == 0:
                 links.append({"form_pk": form.id, "group_ref": g["code"], "district_code": g["district_code"],
                               "token_hash": uuid.UUID(int=i + 1).hex * 2, "created_by": "bench-district",

@@ -308,7 +308,7 @@ class World:
                        pct * 63 / 100, 63, pct, level, "{}", current, rng.random() < 0.02, NOW)
 
         self.copy("scores", ["id", "submission_id", "form_pk", "form_version_id", "group_ref", "district_code",
-                             "round_year", "assessed_on", "total", "max", "percent", "level_name", "result",
+                             "round_year", "assessed_on", "total", "max", "percent", "level_name", "points",
                              "is_current", "needs_correction", "scored_at"], scores())
 
         def principles():  # noqa: ANN202
