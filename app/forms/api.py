@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from app import db
@@ -99,16 +99,15 @@ def form_submissions(form_id: str):
     if "current" in params:
         where.append(Submission.is_current.is_(params["current"]))
     offset = 0 if after is not None else params["offset"]
+    few, known = officer_ids(g.user) is not None, None
     if offset:
-        # the rows before `offset`, read once to find where the page starts (kept for old clients)
-        skipped = db.session.execute(
+        # legacy offset paging (kept for old clients): the skipped rows and the page's keys in one walk
+        limit = params["limit"]
+        keys = db.session.execute(
             select(Submission.received_at, Submission.id).where(*where)
-            .order_by(Submission.received_at.desc(), Submission.id.desc()).offset(offset - 1).limit(1)).first()
-        after = Cursor(skipped[0] if skipped[0].tzinfo else skipped[0].replace(tzinfo=timezone.utc),
-                       skipped[1]) if skipped else None
-        if skipped is None:
-            where.append(false())
-    page = page_of(where, after=after, per_page=params["limit"], few=officer_ids(g.user) is not None)
+            .order_by(Submission.received_at.desc(), Submission.id.desc()).offset(offset).limit(limit + 1)).all()
+        few, known = False, ([i for _t, i in keys[:limit]], len(keys) > limit)
+    page = page_of(where, after=after, per_page=params["limit"], few=few, known=known)
     return jsonify({
         "form_id": form.form_id,
         "total": page.count,

@@ -170,11 +170,18 @@ def _few_page(where: list, after: Cursor | None, before: Cursor | None, per_page
 
 
 def page_of(where: list, after: Cursor | None = None, before: Cursor | None = None,
-            per_page: int = PER_PAGE, with_count: bool = True, few: bool = False) -> Page:
+            per_page: int = PER_PAGE, with_count: bool = True, few: bool = False,
+            known: tuple[list[int], bool] | None = None) -> Page:
     """The page of submissions matching `where` (already scoped) after / before a cursor, newest first.
-    `few`: the set is known to be small (app.auth.scope.officer_ids): ordered here, counted exactly."""
+    `few`: the set is known to be small (app.auth.scope.officer_ids): ordered here, counted exactly.
+    `known`: the page's ids, newest first, and whether more lie beyond, already read by the caller (the
+    API's legacy offset paging reads them with the rows it skips: one walk instead of two)."""
+    counted_where = where
     if few:
         ids, more, total = _few_page(where, after, before, per_page)
+        where = [Submission.id.in_(ids)] if ids else [false()]
+    elif known is not None:
+        ids, more = known
         where = [Submission.id.in_(ids)] if ids else [false()]
     stmt = (select(Submission, FormVersion.version, Score.group_ref, Score.level_name, Score.assessed_on,
                    Score.form_version_id, Group.name, Village.name_th, District.name_th, District.name_en)
@@ -185,7 +192,7 @@ def page_of(where: list, after: Cursor | None = None, before: Cursor | None = No
             .outerjoin(District, District.code == Submission.district_code)
             .where(*where)
             .options(defer(Submission.xml), defer(Submission.data)))
-    if few:
+    if few or known is not None:
         found = db.session.execute(stmt.order_by(Submission.received_at.desc(), Submission.id.desc())).all()
     else:
         if before is not None:
@@ -214,7 +221,7 @@ def page_of(where: list, after: Cursor | None = None, before: Cursor | None = No
     if few:
         count, capped = min(total, COUNT_CAP), total > COUNT_CAP
     else:
-        count, capped = count_capped(where) if with_count else (len(rows), False)
+        count, capped = count_capped(counted_where) if with_count else (len(rows), False)
     return Page(rows=rows, newer=newer, older=older, count=count, capped=capped)
 
 
