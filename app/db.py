@@ -1,9 +1,10 @@
 """SQLAlchemy 2 engine and session for the app: one session per request, SQLite in WAL with foreign keys."""
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -103,10 +104,6 @@ IDLE_BEFORE_PING_S = 5.0
 
 
 def _ping_when_idle(engine: Engine) -> None:
-    import time
-
-    from sqlalchemy import exc
-
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_conn, record):  # noqa: ANN001
         record.info["idle_since"] = time.monotonic()

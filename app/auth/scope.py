@@ -142,42 +142,43 @@ def officer_ids(user: User | None) -> list[int] | None:
     fetch and order just these (app/forms/listing.py) and count them exactly."""
     if user is None or not user.active or user.role != Role.OFFICER or user.district is None:
         return None
+    return _once_per_request(("officer_ids", user.id), lambda: _all_officer_ids(user))
+
+
+def _all_officer_ids(user: User) -> list[int] | None:
     from app import db
 
-    key = ("officer_ids", user.id)
-    cache = _request_cache()
-    if key not in cache:
-        # Their own records first, up to the limit (an index-only scan): the UNION below removes
-        # duplicates, so it is evaluated whole before any LIMIT — for an officer with 70,000 records
-        # that alone took ~100 ms on every list page.
-        own = db.session.scalar(select(func.count()).select_from(
-            select(Submission.id).where(Submission.submitter_id == user.id).limit(OFFICER_IDS_INLINE + 1).subquery()))
-        if own > OFFICER_IDS_INLINE:
-            cache[key] = None
-        else:
-            reachable = _officer_reachable(user)
-            ids = list(db.session.scalars(select(reachable.subquery().c[0]).limit(OFFICER_IDS_INLINE + 1)))
-            cache[key] = ids if len(ids) <= OFFICER_IDS_INLINE else None
-    return cache[key]
-
-
-def _request_cache() -> dict:
-    """Per request (the WSGI environ), never longer: an assignment changed since must count at once."""
-    from flask import has_request_context, request
-
-    return request.environ.setdefault("chumchon.scope_cache", {}) if has_request_context() else {}
+    # Their own records first, up to the limit (an index-only scan): the UNION below removes
+    # duplicates, so it is evaluated whole before any LIMIT — for an officer with 70,000 records
+    # that alone took ~100 ms on every list page.
+    own = db.session.scalar(select(func.count()).select_from(
+        select(Submission.id).where(Submission.submitter_id == user.id).limit(OFFICER_IDS_INLINE + 1).subquery()))
+    return None if own > OFFICER_IDS_INLINE else _ids_at_most(_officer_reachable(user), OFFICER_IDS_INLINE)
 
 
 def officer_other_ids(user: User) -> list[int] | None:
     """The ids of `_officer_others` (read once per request), when at most OFFICER_OTHERS_INLINE."""
+    return _once_per_request(("officer_other_ids", user.id),
+                             lambda: _ids_at_most(union(*_officer_others(user)), OFFICER_OTHERS_INLINE))
+
+
+def _ids_at_most(ids_select, limit: int) -> list[int] | None:  # noqa: ANN001 - a select (or union) of ids
     from app import db
 
-    key = ("officer_other_ids", user.id)
-    cache = _request_cache()
+    ids = list(db.session.scalars(select(ids_select.subquery().c[0]).limit(limit + 1)))
+    return ids if len(ids) <= limit else None
+
+
+def _once_per_request(key: tuple, compute):  # noqa: ANN001, ANN202
+    """`compute()` once per request (kept in the WSGI environ), never longer: an assignment changed
+    since must count at once. Outside a request (CLI, tests) it is computed every time."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return compute()
+    cache = request.environ.setdefault("chumchon.scope_cache", {})
     if key not in cache:
-        others = union(*_officer_others(user)).subquery()
-        ids = list(db.session.scalars(select(others.c[0]).limit(OFFICER_OTHERS_INLINE + 1)))
-        cache[key] = ids if len(ids) <= OFFICER_OTHERS_INLINE else None
+        cache[key] = compute()
     return cache[key]
 
 
@@ -192,9 +193,9 @@ def _officer_clause(user: User):
 
 def _officer_own_or_listed(user: User):
     """For an officer with more than OFFICER_IDS_INLINE records: their own (a condition the sender
-    index answers) or one of the few others they may see, listed. A list then walks the form's rows
-    in date order checking two cheap conditions (issue 12: at 70,000 records a page took 61-116 ms
-    with the per-row EXISTS look-ups below, and an API page reached by offset 1.3 s; now 24 / 40 ms)."""
+    index answers) or one of the few others they may see, listed: PostgreSQL answers it with a bitmap
+    OR of the sender index and the primary key instead of the per-row EXISTS look-ups below
+    (docs/ARCHITECTURE.md "An officer with many records" has the figures)."""
     others = officer_other_ids(user)
     if others is None:
         return _officer_per_row(user)
@@ -204,8 +205,9 @@ def _officer_own_or_listed(user: User):
 
 def _officer_per_row(user: User):
     """The officer rule as a condition on each row (for an officer with more records than
-    OFFICER_IDS_INLINE and more other records than OFFICER_OTHERS_INLINE): a list walks its own index in date order and checks each row with indexed
-    look-ups, instead of building the officer's whole set first (~0.5 s at 70,000 records)."""
+    OFFICER_IDS_INLINE and more other records than OFFICER_OTHERS_INLINE): a list walks its own index
+    in date order and checks each row with indexed look-ups, instead of building the officer's whole
+    set first (~0.5 s at 70,000 records)."""
     code = user.district.code
     sent = aliased(Submission)
     in_their_chain = (select(sent.id).where(sent.submitter_id == user.id, sent.district_code == code,

@@ -99,20 +99,20 @@ def form_submissions(form_id: str):
     if "current" in params:
         where.append(Submission.is_current.is_(params["current"]))
     offset = 0 if after is not None else params["offset"]
+    limit = params["limit"]
     few, known = officer_ids(g.user) is not None, None
     if offset:
         # legacy offset paging (kept for old clients): the skipped rows and the page's keys in one walk
-        limit = params["limit"]
         keys = db.session.execute(
             select(Submission.received_at, Submission.id).where(*where)
             .order_by(Submission.received_at.desc(), Submission.id.desc()).offset(offset).limit(limit + 1)).all()
         few, known = False, ([i for _t, i in keys[:limit]], len(keys) > limit)
-    page = page_of(where, after=after, per_page=params["limit"], few=few, known=known)
+    page = page_of(where, after=after, per_page=limit, few=few, known=known)
     return jsonify({
         "form_id": form.form_id,
         "total": page.count,
         "total_capped": page.capped,
-        "limit": params["limit"],
+        "limit": limit,
         "offset": offset,
         "next_cursor": page.older.encode() if page.older else None,
         "next": _next_url(form, page.older.encode()) if page.older else None,

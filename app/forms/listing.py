@@ -19,9 +19,9 @@ Pages stay flat however many submissions there are (issue 12):
 from __future__ import annotations
 
 import base64
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-import weakref
 from threading import Lock
 from typing import Any
 

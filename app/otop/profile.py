@@ -16,7 +16,7 @@ from app import db
 from app.models import (HouseholdChoice, HouseholdOccupation, HouseholdProfile, KkcjTarget, OccupationProblem,
                         Village)
 from app.otop.rules import (MIN_GROUP_MEMBERS, MappedHousehold, Occupation, OccupationFigures, candidate_groups,
-                             spanning_villages, star_scores)
+                             candidate_key, spanning_villages, star_scores)
 from app.otop.workbook import HouseholdForm, label, occupation_label
 from app.periods import percent_cut
 
@@ -62,6 +62,14 @@ class Table:
     note: tuple[str, str] | None = None
     chart: tuple[int, int] | None = None  # (label column, value column) drawn as bars
     links: list[str | None] = field(default_factory=list)  # per row, an optional link for the first cell
+
+    @property
+    def shown(self) -> list[tuple[int, Column, int | None]]:
+        """The columns a page shows, as (index, column, index of its English twin or None): a column of
+        kind "en" is the English twin of the text column before it, one cell on the page, two in the XLSX."""
+        cols = self.columns
+        return [(i, c, i + 1 if i + 1 < len(cols) and cols[i + 1].kind == "en" else None)
+                for i, c in enumerate(cols) if c.kind != "en"]
 
 
 def _key_expr():  # noqa: ANN202
@@ -381,9 +389,10 @@ def mapped_households(area: Area) -> list[MappedHousehold]:
     return [MappedHousehold(pid, *place, True, frozenset(occs.get(pid, ()))) for pid, place in places.items()]
 
 
-def candidates(area: Area, scope: str, households: list[MappedHousehold] | None = None) -> list:
-    """The area's candidate groups; at tambon scope only those spanning villages (rules.spanning_villages)."""
-    found = candidate_groups(mapped_households(area) if households is None else households, scope)
+def candidates(area: Area, scope: str) -> list:
+    """The area's candidate groups with their members; at tambon scope only those spanning villages
+    (rules.spanning_villages). The profile page's table needs only their sizes: candidate_counts."""
+    found = candidate_groups(mapped_households(area), scope)
     return spanning_villages(found) if scope == "tambon" else found
 
 
@@ -415,7 +424,7 @@ def candidates_table(area: Area, hf: HouseholdForm) -> Table:
     for scope, code, occupation, size in candidate_counts(area):
         where = village_names[code].name_th if scope == "village" and code in village_names else tambons.get(code, code)
         rows.append(["หมู่บ้าน" if scope == "village" else "ตำบล", where, occupation_label(hf.labels, occupation)[0], size])
-        links.append(f"{scope}:{code}:{occupation.key}")
+        links.append(candidate_key(scope, code, occupation))
     return Table("candidates", "กลุ่มที่อาจจัดตั้งได้ (ครัวเรือนที่สนใจ อาชีพเดียวกัน พื้นที่เดียวกัน ตั้งแต่ 5 ครัวเรือน)",
                  "Candidate groups (interested households, same occupation, same area, 5 or more)",
                  [Column("scope", "ระดับ", "Scope", "text"), Column("area", "พื้นที่", "Area", "text"),

@@ -84,6 +84,11 @@ class MappedHousehold:
     occupations: frozenset[Occupation] = field(default_factory=frozenset)
 
 
+def candidate_key(scope: str, area: str, occupation: Occupation) -> str:
+    """`village:42010101:otop:3.1`: a candidate group's name (parse_candidate_key reads it back)."""
+    return f"{scope}:{area}:{occupation.key}"
+
+
 @dataclass(frozen=True)
 class Candidate:
     scope: str  # village | tambon
@@ -95,7 +100,7 @@ class Candidate:
     @property
     def key(self) -> str:
         """Stable name of the candidate, for links and the registration it starts."""
-        return f"{self.scope}:{self.area}:{self.occupation.key}"
+        return candidate_key(self.scope, self.area, self.occupation)
 
     @property
     def size(self) -> int:
