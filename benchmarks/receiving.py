@@ -1,8 +1,10 @@
 """The receiving path in one process, without HTTP's noise: CPU and SQL statements per submission.
 
 Posts generated submissions (the scenarios of benchmarks/submissions.py) through Flask's test client
-as a signed-in officer, and prints CPU ms per submission, SQL statements per submission (counted
-on the engine, BEGIN/COMMIT left out) and, with --profile, the functions that take the time.
+as a signed-in officer, and prints CPU ms per submission, the same against a request measured in the
+same run (GET /healthz, which reads one row), SQL statements per submission (counted on the engine,
+BEGIN/COMMIT left out) and, with --profile, the functions that take the time. Exits 1 unless every
+submission is answered 201 and accepted.
 
     .venv/bin/python benchmarks/receiving.py [--scenario assessment] [--count 500] [--profile]
     scripts/with-postgres.sh sh -c '.venv/bin/python benchmarks/receiving.py --database-url "$TEST_DATABASE_URL"'
@@ -86,15 +88,26 @@ def main() -> None:
         counts.append(len(statements) - before)
         statuses[(r.status_code, r.get_json().get("submission_status"))] += 1
     one = statements[-counts[-1]:]
+    # The same-run baseline: a request through the same app and test client that reads one row
+    # (GET /healthz: the migration head), timed the same way.
+    base = []
+    for _ in range(min(len(cpu), 500)):
+        c = time.process_time()
+        assert client.get("/healthz").status_code == 200
+        base.append(time.process_time() - c)
     print(f"form                {form}")
     print(f"database            {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
     print(f"answers             {dict(statuses)}")
     print(f"CPU per submission  mean {statistics.mean(cpu) * 1000:.2f} ms, median {statistics.median(cpu) * 1000:.2f} ms "
           "(test client: no HTTP server, no multipart from a socket)")
+    print(f"baseline            GET /healthz median {statistics.median(base) * 1000:.2f} ms: a submission costs "
+          f"{statistics.median(cpu) / statistics.median(base):.1f}x")
     print(f"SQL per submission  {statistics.mean(counts):.1f} (max {max(counts)})")
     if args.statements:
         for s in one:
             print("   ", " ".join(s.split())[:160])
+    if set(statuses) != {(201, "accepted")}:
+        raise SystemExit(f"FAILED: not every submission was accepted: {dict(statuses)}")
     if profiler:
         profiler.dump_stats(os.path.join(tempfile.gettempdir(), "chumchon-receiving.prof"))
         out = io.StringIO()
